@@ -1,0 +1,39 @@
+package org.nproxy.example;
+
+import org.eclipse.jetty.server.Handler;
+import org.nproxy.config.ConfigElement;
+import org.nproxy.spi.BindContext;
+import org.nproxy.spi.HandlerFactory;
+import org.nproxy.spi.ModuleContext;
+
+/**
+ * The example third-party module: {@code <echo/>} answers with what it received (method,
+ * URI, headers, and the body up to a limit), like httpbin's {@code /anything}; handy when
+ * debugging what a proxy chain sends.
+ *
+ * <pre>{@code
+ * <location path="/debug/"><echo prefix="debug:" max-body="64k"/></location>
+ * }</pre>
+ * Attributes: {@code prefix} (a first line to write, default none), {@code max-body} (how
+ * much of the request body to echo, default 16k).
+ */
+public final class EchoHandlerFactory implements HandlerFactory<EchoHandlerFactory.Settings> {
+    /** Bound {@code <echo>}. */
+    public record Settings(String prefix, long maxBody) {
+    }
+
+    @Override
+    public String type() {
+        return "echo";
+    }
+
+    @Override
+    public Settings bind(ConfigElement element, BindContext context) {
+        return new Settings(element.string("prefix", ""), element.size("max-body", 16 * 1024));
+    }
+
+    @Override
+    public Handler create(Settings settings, ModuleContext context) {
+        return new EchoHandler(settings);
+    }
+}

@@ -1,0 +1,243 @@
+package org.nproxy.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * One element of a loaded configuration, with its position, already-substituted attribute
+ * values and children. Handler modules read their element through this class.
+ *
+ * <p>Reading an attribute or asking for children by name marks them as <em>known</em>; once
+ * binding is done the loader reports every attribute and child element nobody asked for as an
+ * error ("unknown attribute 'roots' on &lt;static&gt;; expected one of: root, alias, index").
+ * So a module gets strict validation for free by reading exactly what it supports. Typed getters
+ * report bad values at the attribute's own {@code file:line:column} and return the default so
+ * that binding can go on and collect every error in one pass.
+ *
+ * <pre>{@code
+ * Duration ttl = element.duration("ttl", Duration.ofSeconds(10));
+ * String root = element.required("root");
+ * }</pre>
+ */
+public final class ConfigElement {
+    private final String name;
+    private final Origin origin;
+    private final Map<String, String> attributes = new LinkedHashMap<>();
+    private final Map<String, Origin> attributeOrigins = new LinkedHashMap<>();
+    private final List<ConfigElement> children = new ArrayList<>();
+    private final Set<String> knownAttributes = new LinkedHashSet<>();
+    private final Set<String> knownChildren = new LinkedHashSet<>();
+    private final Consumer<ConfigError> errors;
+    private String text = "";
+
+    /** Used by the loader; modules receive elements, they do not build them. */
+    public ConfigElement(String name, Origin origin, Consumer<ConfigError> errors) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.origin = Objects.requireNonNull(origin, "origin");
+        this.errors = Objects.requireNonNull(errors, "errors");
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Origin origin() {
+        return origin;
+    }
+
+    /** Text content, trimmed and substituted (empty when there is none). */
+    public String text() {
+        return text;
+    }
+
+    /** Every child element, in file order. Does not mark anything as known. */
+    public List<ConfigElement> children() {
+        return Collections.unmodifiableList(children);
+    }
+
+    /** Children with this element name, in file order; marks the name as known. */
+    public List<ConfigElement> children(String childName) {
+        knownChildren.add(childName);
+        return children.stream().filter(c -> c.name.equals(childName)).toList();
+    }
+
+    /** Marks a child name as accepted without reading it now (e.g. handler elements). */
+    public void acceptChildren(String childName) {
+        knownChildren.add(childName);
+    }
+
+    /** Attribute value if present; marks the attribute as known. */
+    public Optional<String> attribute(String attr) {
+        knownAttributes.add(attr);
+        return Optional.ofNullable(attributes.get(attr));
+    }
+
+    public boolean has(String attr) {
+        knownAttributes.add(attr);
+        return attributes.containsKey(attr);
+    }
+
+    /** Position of an attribute (its name), or of the element when it is absent. */
+    public Origin origin(String attr) {
+        return attributeOrigins.getOrDefault(attr, origin);
+    }
+
+    public String string(String attr, String defaultValue) {
+        return attribute(attr).orElse(defaultValue);
+    }
+
+    /** A required attribute; reports it missing and returns "" when absent or empty. */
+    public String required(String attr) {
+        Optional<String> v = attribute(attr);
+        if (v.isEmpty() || v.get().isBlank()) {
+            error("<" + name + "> needs attribute '" + attr + "'", attr + "=\"...\"");
+            return "";
+        }
+        return v.get();
+    }
+
+    public Duration duration(String attr, Duration defaultValue) {
+        Optional<String> v = attribute(attr);
+        if (v.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            return Units.duration(v.get());
+        } catch (IllegalArgumentException e) {
+            attributeError(attr, "bad duration " + attr + "=\"" + v.get() + "\"", Units.DURATION_HINT);
+            return defaultValue;
+        }
+    }
+
+    public long size(String attr, long defaultValue) {
+        Optional<String> v = attribute(attr);
+        if (v.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            return Units.size(v.get());
+        } catch (IllegalArgumentException e) {
+            attributeError(attr, "bad size " + attr + "=\"" + v.get() + "\"", Units.SIZE_HINT);
+            return defaultValue;
+        }
+    }
+
+    public int integer(String attr, int defaultValue, int min, int max) {
+        Optional<String> v = attribute(attr);
+        if (v.isEmpty()) {
+            return defaultValue;
+        }
+        try {
+            int n = Integer.parseInt(v.get().trim());
+            if (n < min || n > max) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            attributeError(attr, "bad number " + attr + "=\"" + v.get() + "\"",
+                "an integer from " + min + " to " + max);
+            return defaultValue;
+        }
+    }
+
+    public boolean bool(String attr, boolean defaultValue) {
+        Optional<String> v = attribute(attr);
+        if (v.isEmpty()) {
+            return defaultValue;
+        }
+        switch (v.get().trim().toLowerCase(Locale.ROOT)) {
+            case "true", "on", "yes":
+                return true;
+            case "false", "off", "no":
+                return false;
+            default:
+                attributeError(attr, "bad flag " + attr + "=\"" + v.get() + "\"", "true or false");
+                return defaultValue;
+        }
+    }
+
+    /** One of a fixed set of words (case-sensitive), else an error listing them. */
+    public String oneOf(String attr, String defaultValue, List<String> allowed) {
+        Optional<String> v = attribute(attr);
+        if (v.isEmpty()) {
+            return defaultValue;
+        }
+        if (!allowed.contains(v.get())) {
+            attributeError(attr, "unknown value " + attr + "=\"" + v.get() + "\"",
+                "one of " + String.join(", ", allowed));
+            return defaultValue;
+        }
+        return v.get();
+    }
+
+    /** Reports a problem with this element. */
+    public void error(String problem, String expected) {
+        errors.accept(new ConfigError(origin, problem, expected));
+    }
+
+    /** Reports a problem with one attribute, at the attribute's position. */
+    public void attributeError(String attr, String problem, String expected) {
+        errors.accept(new ConfigError(origin(attr), problem, expected));
+    }
+
+    /**
+     * Reports every attribute and child element that nobody asked for, recursing into the
+     * children that were asked for. Called by the loader once binding is complete.
+     */
+    public void reportUnknown() {
+        for (String attr : attributes.keySet()) {
+            if (!knownAttributes.contains(attr)) {
+                attributeError(attr, "unknown attribute '" + attr + "' on <" + name + ">",
+                    knownAttributes.isEmpty() ? "no attributes here" : "one of: " + String.join(", ", knownAttributes));
+            }
+        }
+        for (ConfigElement child : children) {
+            if (knownChildren.contains(child.name)) {
+                child.reportUnknown();
+            } else {
+                child.error("unknown element <" + child.name + "> inside <" + name + ">",
+                    knownChildren.isEmpty() ? "no child elements here" : "one of: <" + String.join(">, <", knownChildren) + ">");
+            }
+        }
+    }
+
+    // ---- used by the loader while building the tree ----
+
+    public void putAttribute(String attr, String value, Origin at) {
+        attributes.put(attr, value);
+        attributeOrigins.put(attr, at);
+    }
+
+    public void addChild(ConfigElement child) {
+        children.add(child);
+    }
+
+    public void setText(String text) {
+        this.text = text;
+    }
+
+    /** Removes and returns children (the loader splices {@code <include>}d files in place). */
+    public List<ConfigElement> mutableChildren() {
+        return children;
+    }
+
+    /** Raw attribute names, in file order (does not mark anything). */
+    public Set<String> attributeNames() {
+        return Collections.unmodifiableSet(attributes.keySet());
+    }
+
+    @Override
+    public String toString() {
+        return "<" + name + "> at " + origin;
+    }
+}

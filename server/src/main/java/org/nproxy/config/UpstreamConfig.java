@@ -1,0 +1,27 @@
+package org.nproxy.config;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * An {@code <upstream>} group: named peers behind one balancer, with optional active health
+ * checks. The proxy module gives it life; the core only parses and validates it.
+ *
+ * @param name        referenced by {@code <proxy upstream="..."/>}
+ * @param balance     one of {@link #BALANCERS}; default {@code round_robin}
+ * @param hashKey     for {@code balance="hash"}: the key expression, e.g. {@code $http_x_user}
+ * @param peers       at least one
+ * @param healthCheck null when active checks are off
+ * @param element     the raw element, for modules that add attributes of their own
+ */
+public record UpstreamConfig(String name, String balance, String hashKey, List<PeerConfig> peers,
+                             HealthCheckConfig healthCheck, ConfigElement element, Origin origin) {
+    /** Balancer names (DESIGN.md fixes them). */
+    public static final List<String> BALANCERS =
+        List.of("round_robin", "least_conn", "ip_hash", "hash", "random_two", "ewma");
+
+    public UpstreamConfig {
+        Objects.requireNonNull(name, "name");
+        peers = List.copyOf(peers);
+    }
+}

@@ -1,0 +1,61 @@
+package org.nproxy.handlers;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.nproxy.spi.RequestVariables;
+import org.nproxy.spi.Template;
+
+/** Serves a {@code <return>}: fixed status, headers and body (or a redirect). */
+final class ReturnHandler extends Handler.Abstract {
+    private final ReturnHandlerFactory.Settings settings;
+
+    ReturnHandler(ReturnHandlerFactory.Settings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        response.setStatus(settings.status());
+        for (Map.Entry<String, Template> h : settings.headers()) {
+            response.getHeaders().add(h.getKey(), h.getValue().render(n -> RequestVariables.get(request, n)));
+        }
+        byte[] body;
+        if (settings.location() != null) {
+            String target = settings.location().render(n -> RequestVariables.get(request, n));
+            response.getHeaders().put(HttpHeader.LOCATION, target);
+            body = settings.body() != null ? ReturnHandlerFactory.utf8(render(settings.body(), request))
+                : ReturnHandlerFactory.utf8(settings.status() + " " + HttpStatus.getMessage(settings.status()) + "\n");
+        } else if (settings.fileBody() != null) {
+            body = settings.fileBody();
+        } else if (settings.body() != null) {
+            body = ReturnHandlerFactory.utf8(render(settings.body(), request));
+        } else {
+            body = null;
+        }
+        if (body == null || HttpStatus.hasNoBody(settings.status())) {
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0L);
+            callback.succeeded();
+            return true;
+        }
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, settings.contentType());
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        if (HttpMethod.HEAD.is(request.getMethod())) {
+            callback.succeeded();
+            return true;
+        }
+        response.write(true, ByteBuffer.wrap(body), callback);
+        return true;
+    }
+
+    private static String render(Template t, Request request) {
+        return t.render(n -> RequestVariables.get(request, n));
+    }
+}

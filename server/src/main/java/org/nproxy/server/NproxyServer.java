@@ -1,0 +1,281 @@
+package org.nproxy.server;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.VirtualThreadPool;
+import org.nproxy.config.ConfigException;
+import org.nproxy.config.ConfigLoader;
+import org.nproxy.config.ListenConfig;
+import org.nproxy.config.NproxyConfig;
+import org.nproxy.server.internal.AccessLog;
+import org.nproxy.server.internal.Connectors;
+import org.nproxy.server.internal.Dispatcher;
+import org.nproxy.server.internal.Generation;
+import org.nproxy.spi.ModuleContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running Nproxy: one Jetty {@link Server} on virtual threads, its listeners, and the
+ * current {@link Generation}. {@link #reload()} swaps generations without dropping a request;
+ * {@link #stop()} stops accepting, drains in-flight requests up to the shutdown timeout, and
+ * reports what it drained or cut.
+ */
+public final class NproxyServer {
+    private static final Logger LOG = LoggerFactory.getLogger(NproxyServer.class);
+
+    private final Path base;
+    private final Path configFile;
+    private final ModuleRegistry registry;
+    private final Map<String, Object> shared = new ConcurrentHashMap<>();
+    private final Map<String, ServerConnector> connectors = new LinkedHashMap<>();
+    private final Dispatcher dispatcher = new Dispatcher();
+    private final AccessLog accessLog = new AccessLog(dispatcher);
+    private Server server;
+    private GracefulHandler graceful;
+    private long nextGeneration = 1;
+
+    /** What a reload did. */
+    public record ReloadResult(boolean ok, long generation, String message) {
+    }
+
+    /** What a stop did. */
+    public record StopReport(int inFlight, int drained, int cut, long millis) {
+        @Override
+        public String toString() {
+            return "stopped in " + millis + "ms: " + inFlight + " in-flight request(s), " + drained + " drained, "
+                + cut + " cut";
+        }
+    }
+
+    public NproxyServer(Path base, Path configFile, ModuleRegistry registry) {
+        this.base = Objects.requireNonNull(base, "base").toAbsolutePath().normalize();
+        this.configFile = Objects.requireNonNull(configFile, "configFile");
+        this.registry = Objects.requireNonNull(registry, "registry");
+    }
+
+    /** Loads and validates a configuration without starting anything. */
+    public static NproxyConfig check(Path base, Path configFile, ModuleRegistry registry) throws ConfigException {
+        return new ConfigLoader(base, registry::get, registry.types()).load(configFile);
+    }
+
+    /** Validates, builds and starts; throws {@link ConfigException} for a bad config. */
+    public synchronized void start() throws Exception {
+        NproxyConfig config = check(base, configFile, registry);
+        VirtualThreadPool threads = new VirtualThreadPool();
+        threads.setName("nproxy");
+        server = new Server(threads);
+        server.setStopTimeout(config.global().shutdownTimeout().toMillis());
+        graceful = new GracefulHandler(dispatcher);
+        server.setHandler(graceful);
+        server.setRequestLog(accessLog);
+        server.setErrorHandler(new org.nproxy.server.internal.ErrorPages());
+        for (ListenConfig listen : config.listeners().values()) {
+            ServerConnector c = Connectors.create(server, listen, config.global());
+            connectors.put(listen.key(), c);
+            server.addConnector(c);
+        }
+        Generation generation = Generation.build(nextGeneration++, config, context(config));
+        try {
+            generation.start();
+            accessLog.configure(config.accessLog());
+            dispatcher.swap(generation);
+            server.start();
+        } catch (Exception e) {
+            try {
+                server.stop();
+                generation.stop();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+        LOG.info("nproxy started: {} ({}), listening on {}", configFile, generation, listenerSummary());
+    }
+
+    /**
+     * Re-reads the configuration; on any error keeps the current generation serving. On success
+     * the new generation takes new requests at once and the old one drains in the background.
+     */
+    public synchronized ReloadResult reload() {
+        NproxyConfig config;
+        try {
+            config = check(base, configFile, registry);
+        } catch (ConfigException e) {
+            LOG.warn("reload refused, still serving {}:\n{}", dispatcher.current(), e.getMessage());
+            return new ReloadResult(false, dispatcher.current().id(), e.getMessage());
+        }
+        Generation next;
+        List<ServerConnector> opened = new ArrayList<>();
+        try {
+            next = Generation.build(nextGeneration++, config, context(config));
+            next.start();
+        } catch (Exception e) {
+            LOG.warn("reload refused: cannot start the new configuration, still serving {}", dispatcher.current(), e);
+            return new ReloadResult(false, dispatcher.current().id(), "cannot start the new configuration: " + e);
+        }
+        try {
+            for (ListenConfig listen : config.listeners().values()) {
+                if (!connectors.containsKey(listen.key())) {
+                    ServerConnector c = Connectors.create(server, listen, config.global());
+                    server.addConnector(c);
+                    opened.add(c);
+                    c.start();
+                }
+            }
+            accessLog.configure(config.accessLog());
+        } catch (Exception e) {
+            for (ServerConnector c : opened) {
+                stopQuietly(c);
+                server.removeConnector(c);
+            }
+            stopQuietly(next);
+            LOG.warn("reload refused: {}; still serving {}", e.toString(), dispatcher.current());
+            return new ReloadResult(false, dispatcher.current().id(), "cannot open listener: " + e.getMessage());
+        }
+        for (ServerConnector c : opened) {
+            connectors.put(c.getName(), c);
+        }
+        List<ServerConnector> removed = new ArrayList<>();
+        for (Map.Entry<String, ServerConnector> e : connectors.entrySet()) {
+            if (!config.listeners().containsKey(e.getKey())) {
+                removed.add(e.getValue());
+                e.getValue().shutdown(); // stop accepting; open connections drain with the old generation
+            }
+        }
+        removed.forEach(c -> connectors.remove(c.getName()));
+        Generation old = dispatcher.swap(next);
+        LOG.info("reloaded {}: {} replaces {} ({} in flight drain in the background), listening on {}",
+            configFile, next, old, old.inFlight(), listenerSummary());
+        long drainMillis = old.config().global().drainTimeout().toMillis();
+        Thread.ofVirtual().name("drain-" + old.id()).start(() -> drain(old, removed, drainMillis));
+        return new ReloadResult(true, next.id(), "reloaded: " + next + " serving");
+    }
+
+    private void drain(Generation old, List<ServerConnector> removed, long millis) {
+        try {
+            int left = old.awaitDrained(millis);
+            if (left > 0) {
+                LOG.warn("{} drain timeout after {}ms: cutting {} request(s)", old, millis, left);
+            } else {
+                LOG.info("{} drained, stopping it", old);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (ServerConnector c : removed) {
+            stopQuietly(c);
+            server.removeConnector(c);
+        }
+        stopQuietly(old);
+    }
+
+    /** Graceful stop: stop accepting, drain up to shutdown-timeout, stop. */
+    public synchronized StopReport stop() throws Exception {
+        long start = System.nanoTime();
+        int inFlight = (int) graceful.getCurrentRequestCount();
+        long timeout = dispatcher.current().config().global().shutdownTimeout().toMillis();
+        for (Connector c : server.getConnectors()) {
+            if (c instanceof ServerConnector sc) {
+                sc.shutdown();
+            }
+        }
+        int cut = 0;
+        try {
+            graceful.shutdown().get(timeout, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            cut = (int) graceful.getCurrentRequestCount();
+        }
+        server.setStopTimeout(Math.max(1, 100));
+        server.stop();
+        Generation g = dispatcher.current();
+        stopQuietly(g);
+        accessLog.close();
+        for (Object o : shared.values()) {
+            if (o instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    LOG.warn("closing {}: {}", o, e.toString());
+                }
+            }
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        StopReport report = new StopReport(inFlight, inFlight - cut, cut, millis);
+        LOG.info("nproxy {}", report);
+        return report;
+    }
+
+    public void join() throws InterruptedException {
+        server.join();
+    }
+
+    /** The port a listener actually bound (useful with port 0), or -1. */
+    public int port(String listenerKey) {
+        ServerConnector c = connectors.get(listenerKey);
+        return c == null ? -1 : c.getLocalPort();
+    }
+
+    /** The first listener's port. */
+    public int port() {
+        return connectors.values().iterator().next().getLocalPort();
+    }
+
+    public Generation generation() {
+        return dispatcher.current();
+    }
+
+    public Server jetty() {
+        return server;
+    }
+
+    public String listenerSummary() {
+        List<String> out = new ArrayList<>();
+        connectors.forEach((key, c) -> out.add("http://" + key.replaceAll(":\\d+$", "") + ":" + c.getLocalPort()));
+        return String.join(", ", out);
+    }
+
+    private ModuleContext context(NproxyConfig config) {
+        return new ModuleContext() {
+            @Override
+            public Path base() {
+                return base;
+            }
+
+            @Override
+            public NproxyConfig config() {
+                return config;
+            }
+
+            @Override
+            public Server server() {
+                return server;
+            }
+
+            @Override
+            public <T> T shared(String key, Class<T> type, Supplier<T> create) {
+                return type.cast(shared.computeIfAbsent(key, k -> create.get()));
+            }
+        };
+    }
+
+    private static void stopQuietly(org.eclipse.jetty.util.component.LifeCycle lifeCycle) {
+        try {
+            lifeCycle.stop();
+        } catch (Exception e) {
+            LOG.warn("stopping {}: {}", lifeCycle, e.toString());
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package org.nproxy.server.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.RequestLog;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.NanoTime;
+import org.nproxy.config.AccessLogConfig;
+import org.nproxy.spi.RequestVariables;
+import org.nproxy.spi.Template;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes one line per request, in the generation's format: {@code combined} (NCSA combined,
+ * the default), {@code common}, {@code json} (one JSON object per line with every field), or a
+ * pattern of variables. Beyond {@link RequestVariables}: {@code $status $body_bytes_sent
+ * $request $time_local $time_iso8601 $request_time} (seconds, ms resolution)
+ * {@code $duration_ms $generation $connection_requests}. Each line is one {@code write(2)}.
+ */
+public final class AccessLog implements RequestLog {
+    private static final Logger LOG = LoggerFactory.getLogger(AccessLog.class);
+    public static final String COMBINED =
+        "$remote_addr - - [$time_local] \"$request\" $status $body_bytes_sent \"$http_referer\" \"$http_user_agent\"";
+    public static final String COMMON = "$remote_addr - - [$time_local] \"$request\" $status $body_bytes_sent";
+    private static final DateTimeFormatter LOCAL =
+        DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT).withZone(ZoneId.systemDefault());
+
+    private final Dispatcher dispatcher;
+    private volatile Sink sink = new Sink(null, null, false);
+
+    private record Sink(FileChannel channel, Template template, boolean json) {
+    }
+
+    public AccessLog(Dispatcher dispatcher) {
+        this.dispatcher = dispatcher;
+    }
+
+    /** (Re)opens the log for a configuration; reopening also follows a logrotate move. */
+    public synchronized void configure(AccessLogConfig config) throws IOException {
+        Sink previous = sink;
+        if (config.path() == null) {
+            sink = new Sink(null, null, false);
+        } else {
+            Path path = config.path();
+            Files.createDirectories(path.getParent());
+            FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+            String format = switch (config.format()) {
+                case "combined" -> COMBINED;
+                case "common" -> COMMON;
+                default -> config.format();
+            };
+            sink = new Sink(channel, Template.parse(format), config.format().equals("json"));
+        }
+        close(previous);
+    }
+
+    public synchronized void close() {
+        close(sink);
+        sink = new Sink(null, null, false);
+    }
+
+    private static void close(Sink s) {
+        if (s.channel != null) {
+            try {
+                s.channel.close();
+            } catch (IOException ignored) {
+                // nothing to do
+            }
+        }
+    }
+
+    @Override
+    public void log(Request request, Response response) {
+        Sink s = sink;
+        if (s.channel == null) {
+            return;
+        }
+        long nanos = NanoTime.since(request.getBeginNanoTime());
+        String line = s.json ? json(request, response, nanos) : s.template.render(n -> value(n, request, response, nanos));
+        ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+        try {
+            while (bytes.hasRemaining()) {
+                s.channel.write(bytes);
+            }
+        } catch (IOException e) {
+            // A concurrent reopen closed this channel: retry once on the new one.
+            Sink now = sink;
+            if (now != s && now.channel != null) {
+                try {
+                    bytes.rewind();
+                    now.channel.write(bytes);
+                    return;
+                } catch (IOException ignored) {
+                    // fall through
+                }
+            }
+            LOG.warn("access log write failed: {}", e.toString());
+        }
+    }
+
+    private String value(String name, Request request, Response response, long nanos) {
+        switch (name) {
+            case "status":
+                return Integer.toString(response.getStatus());
+            case "body_bytes_sent":
+                return Long.toString(Response.getContentBytesWritten(response));
+            case "request":
+                return request.getMethod() + " " + request.getHttpURI().getPathQuery() + " "
+                    + request.getConnectionMetaData().getProtocol();
+            case "time_local":
+                return LOCAL.format(Instant.ofEpochMilli(Request.getTimeStamp(request)));
+            case "time_iso8601":
+                return DateTimeFormatter.ISO_OFFSET_DATE_TIME.withZone(ZoneId.systemDefault())
+                    .format(Instant.ofEpochMilli(Request.getTimeStamp(request)));
+            case "request_time": {
+                long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
+                return String.format(Locale.ROOT, "%d.%03d", ms / 1000, ms % 1000);
+            }
+            case "duration_ms":
+                return Long.toString(TimeUnit.NANOSECONDS.toMillis(nanos));
+            case "generation": {
+                Object g = request.getAttribute(Dispatcher.GENERATION);
+                return g instanceof Generation gen ? Long.toString(gen.id()) : "-";
+            }
+            default: {
+                String v = RequestVariables.get(request, name);
+                return v == null || v.isEmpty() ? "-" : v;
+            }
+        }
+    }
+
+    private String json(Request request, Response response, long nanos) {
+        StringBuilder b = new StringBuilder(256).append('{');
+        field(b, "time", value("time_iso8601", request, response, nanos));
+        field(b, "remote_addr", RequestVariables.get(request, "remote_addr"));
+        field(b, "method", request.getMethod());
+        field(b, "uri", request.getHttpURI().getPathQuery());
+        field(b, "protocol", request.getConnectionMetaData().getProtocol());
+        field(b, "host", RequestVariables.get(request, "host"));
+        b.append("\"status\":").append(response.getStatus()).append(',');
+        b.append("\"bytes_sent\":").append(Response.getContentBytesWritten(response)).append(',');
+        b.append("\"duration_ms\":").append(String.format(Locale.ROOT, "%.3f", nanos / 1e6)).append(',');
+        field(b, "vhost", RequestVariables.get(request, "vhost"));
+        field(b, "location", RequestVariables.get(request, "location"));
+        field(b, "handler", RequestVariables.get(request, "handler"));
+        HttpField referer = request.getHeaders().getField("Referer");
+        field(b, "referer", referer == null ? null : referer.getValue());
+        HttpField ua = request.getHeaders().getField("User-Agent");
+        field(b, "user_agent", ua == null ? null : ua.getValue());
+        b.setLength(b.length() - 1);
+        return b.append('}').toString();
+    }
+
+    private static void field(StringBuilder b, String name, String value) {
+        b.append('"').append(name).append("\":");
+        if (value == null) {
+            b.append("null,");
+            return;
+        }
+        b.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        b.append("\",");
+    }
+
+    /** The dispatcher this log belongs to (for the current generation of unrouted requests). */
+    Dispatcher dispatcher() {
+        return dispatcher;
+    }
+}

@@ -1,0 +1,139 @@
+package org.nproxy.server.internal;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.nproxy.routing.VirtualHosts;
+import org.nproxy.spi.RequestVariables;
+
+/**
+ * The root of request handling: current generation, then virtual host (by {@code Host}), then
+ * location (by decoded, normalized path), then the location's chain. Counts each request into
+ * its generation until the response completes, so a reload can drain it.
+ */
+public final class Dispatcher extends Handler.Abstract {
+    /** Request attribute holding the {@link Generation} that serves the request. */
+    public static final String GENERATION = "nproxy.generation";
+
+    private final AtomicReference<Generation> current = new AtomicReference<>();
+    /** Listeners a reload removed keep routing with the generation that last had them. */
+    private final Map<String, Generation> removedListeners = new ConcurrentHashMap<>();
+
+    public Generation current() {
+        return current.get();
+    }
+
+    /** Installs a generation; returns the one it replaces (already retired), or null. */
+    public Generation swap(Generation next) {
+        Generation previous = current.getAndSet(next);
+        if (previous != null) {
+            removedListeners.values().removeIf(g -> g.isStopped() || g.isStopping());
+            for (String key : previous.config().listeners().keySet()) {
+                if (next.listener(key) == null) {
+                    removedListeners.put(key, previous);
+                } else {
+                    removedListeners.remove(key);
+                }
+            }
+            previous.retire();
+        }
+        return previous;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        Connector connector = request.getConnectionMetaData().getConnector();
+        String listenerKey = connector.getName();
+        Generation generation = enter(listenerKey);
+        if (generation == null) {
+            Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503);
+            return true;
+        }
+        Callback exiting = new Exiting(callback, generation);
+        try {
+            request.setAttribute(GENERATION, generation);
+            VirtualHosts<VirtualHost> hosts = generation.listener(listenerKey);
+            VirtualHost host = hosts.select(Request.getServerName(request));
+            request.setAttribute(RequestVariables.VHOST, host.config().label());
+            Route route = host.locations().match(Request.getPathInContext(request));
+            if (route == null) {
+                Response.writeError(request, response, exiting, HttpStatus.NOT_FOUND_404);
+                return true;
+            }
+            request.setAttribute(RequestVariables.LOCATION, route.config().label());
+            request.setAttribute(RequestVariables.HANDLER, route.handlerLabel());
+            if (!route.handler().handle(request, response, exiting)) {
+                Response.writeError(request, response, exiting, HttpStatus.NOT_FOUND_404);
+            }
+            return true;
+        } catch (Throwable t) {
+            ((Exiting) exiting).exitOnce();
+            throw t;
+        }
+    }
+
+    private Generation enter(String listenerKey) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            Generation g = current.get();
+            if (g == null) {
+                return null;
+            }
+            if (g.listener(listenerKey) == null) {
+                g = removedListeners.get(listenerKey);
+                if (g == null) {
+                    return null;
+                }
+                // A removed listener drains with its old generation, which is retired: count it in anyway.
+                g.enterDraining();
+                return g;
+            }
+            if (g.enter()) {
+                return g;
+            }
+        }
+        return null;
+    }
+
+    /** Completes the request's callback, then leaves the generation exactly once. */
+    private static final class Exiting extends Callback.Nested {
+        private final Generation generation;
+        private final AtomicBoolean exited = new AtomicBoolean();
+
+        Exiting(Callback callback, Generation generation) {
+            super(callback);
+            this.generation = generation;
+        }
+
+        void exitOnce() {
+            if (exited.compareAndSet(false, true)) {
+                generation.exit();
+            }
+        }
+
+        @Override
+        public void succeeded() {
+            try {
+                super.succeeded();
+            } finally {
+                exitOnce();
+            }
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            try {
+                super.failed(x);
+            } finally {
+                exitOnce();
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package org.nproxy.spi;
+
+import java.util.Locale;
+
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.Fields;
+
+/**
+ * The request variables every module can use in a {@link Template}, named as in nginx:
+ * {@code $scheme $host $server_port $request_method $request_uri $uri $args $arg_NAME
+ * $remote_addr $remote_port $server_protocol $http_NAME $cookie_NAME $vhost $location}.
+ */
+public final class RequestVariables {
+    /** Request attribute names the dispatcher sets, for logs and modules. */
+    public static final String VHOST = "nproxy.vhost";
+    public static final String LOCATION = "nproxy.location";
+    public static final String HANDLER = "nproxy.handler";
+
+    private RequestVariables() {
+    }
+
+    /** The value, or null when the variable is unknown or unset. */
+    public static String get(Request request, String name) {
+        HttpURI uri = request.getHttpURI();
+        switch (name) {
+            case "scheme":
+                return uri.getScheme() == null ? (request.isSecure() ? "https" : "http") : uri.getScheme();
+            case "host": {
+                String host = Request.getServerName(request);
+                return host == null ? "" : host.toLowerCase(Locale.ROOT);
+            }
+            case "server_port":
+                return Integer.toString(Request.getLocalPort(request));
+            case "request_method":
+                return request.getMethod();
+            case "request_uri":
+                return uri.getPathQuery();
+            case "uri":
+                return uri.getDecodedPath();
+            case "args":
+            case "query_string":
+                return uri.getQuery() == null ? "" : uri.getQuery();
+            case "is_args":
+                return uri.getQuery() == null ? "" : "?";
+            case "remote_addr":
+                return Request.getRemoteAddr(request);
+            case "remote_port":
+                return Integer.toString(Request.getRemotePort(request));
+            case "server_protocol":
+                return request.getConnectionMetaData().getProtocol();
+            case "vhost":
+                return attr(request, VHOST);
+            case "location":
+                return attr(request, LOCATION);
+            case "handler":
+                return attr(request, HANDLER);
+            default:
+                break;
+        }
+        if (name.startsWith("http_")) {
+            HttpField f = request.getHeaders().getField(name.substring(5).replace('_', '-'));
+            return f == null ? null : f.getValue();
+        }
+        if (name.startsWith("arg_")) {
+            Fields.Field f = Request.extractQueryParameters(request).get(name.substring(4));
+            return f == null ? null : f.getValue();
+        }
+        if (name.startsWith("cookie_")) {
+            String want = name.substring(7);
+            for (HttpField f : request.getHeaders()) {
+                if (!f.getName().equalsIgnoreCase("Cookie")) {
+                    continue;
+                }
+                for (String pair : f.getValue().split(";")) {
+                    int eq = pair.indexOf('=');
+                    if (eq > 0 && pair.substring(0, eq).trim().equals(want)) {
+                        return pair.substring(eq + 1).trim();
+                    }
+                }
+            }
+            return null;
+        }
+        return null;
+    }
+
+    private static String attr(Request request, String name) {
+        Object v = request.getAttribute(name);
+        return v == null ? null : v.toString();
+    }
+}
