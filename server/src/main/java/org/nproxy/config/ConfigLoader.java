@@ -103,6 +103,7 @@ public final class ConfigLoader {
             root.error("no <server> block", "at least one <server> with a <listen>");
         }
         ServerValidation.check(servers, errors);
+        ListenerValidation.check(servers, errors);
         root.reportUnknown();
         if (!errors.isEmpty()) {
             errors.sort((a, b) -> compareOrigins(a.origin(), b.origin()));
@@ -167,7 +168,7 @@ public final class ConfigLoader {
             if (host.isEmpty()) {
                 l.attributeError("host", "empty host", "an IP address such as 127.0.0.1 or ::1");
             }
-            listens.add(new ListenConfig(host, port, l.origin()));
+            listens.add(TlsParser.listen(l, host, port));
         }
         if (listens.isEmpty()) {
             s.error("<server> has no <listen>", "<listen port=\"8080\" host=\"127.0.0.1\"/>");
@@ -179,7 +180,12 @@ public final class ConfigLoader {
                 locations.add(location);
             }
         }
-        return new ServerConfig(index, names, isDefault, listens, locations, s.origin());
+        List<ConfigElement> tlsElements = s.children("tls");
+        TlsConfig tls = tlsElements.isEmpty() ? null : TlsParser.parse(tlsElements.get(0), base);
+        if (tlsElements.size() > 1) {
+            tlsElements.get(1).error("more than one <tls> in a <server>", "a single <tls> element");
+        }
+        return new ServerConfig(index, names, isDefault, listens, locations, tls, s.origin());
     }
 
     private LocationConfig location(ConfigElement loc, BindContext bindContext) {

@@ -10,9 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.VirtualThreadPool;
 import org.nproxy.config.ConfigException;
@@ -20,9 +18,9 @@ import org.nproxy.config.ConfigLoader;
 import org.nproxy.config.ListenConfig;
 import org.nproxy.config.NproxyConfig;
 import org.nproxy.server.internal.AccessLog;
-import org.nproxy.server.internal.Connectors;
 import org.nproxy.server.internal.Dispatcher;
 import org.nproxy.server.internal.Generation;
+import org.nproxy.server.internal.Listener;
 import org.nproxy.spi.ModuleContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +38,7 @@ public final class NproxyServer {
     private final Path configFile;
     private final ModuleRegistry registry;
     private final Map<String, Object> shared = new ConcurrentHashMap<>();
-    private final Map<String, ServerConnector> connectors = new LinkedHashMap<>();
+    private final Map<String, Listener> connectors = new LinkedHashMap<>();
     private final Dispatcher dispatcher = new Dispatcher();
     private final AccessLog accessLog = new AccessLog(dispatcher);
     private Server server;
@@ -83,9 +81,8 @@ public final class NproxyServer {
         server.setRequestLog(accessLog);
         server.setErrorHandler(new org.nproxy.server.internal.ErrorPages());
         for (ListenConfig listen : config.listeners().values()) {
-            ServerConnector c = Connectors.create(server, listen, config.global());
-            connectors.put(listen.key(), c);
-            server.addConnector(c);
+            connectors.put(listen.key(), Listener.create(server, listen,
+                config.serversByListener().get(listen.key()), config.global(), base));
         }
         Generation generation = Generation.build(nextGeneration++, config, context(config));
         try {
@@ -117,8 +114,16 @@ public final class NproxyServer {
             LOG.warn("reload refused, still serving {}:\n{}", dispatcher.current(), e.getMessage());
             return new ReloadResult(false, dispatcher.current().id(), e.getMessage());
         }
+        for (ListenConfig listen : config.listeners().values()) {
+            Listener kept = connectors.get(listen.key());
+            String why = kept == null ? null : kept.incompatibility(listen);
+            if (why != null) {
+                LOG.warn("reload refused, still serving {}: {}", dispatcher.current(), why);
+                return new ReloadResult(false, dispatcher.current().id(), why);
+            }
+        }
         Generation next;
-        List<ServerConnector> opened = new ArrayList<>();
+        List<Listener> opened = new ArrayList<>();
         try {
             next = Generation.build(nextGeneration++, config, context(config));
             next.start();
@@ -129,33 +134,40 @@ public final class NproxyServer {
         try {
             for (ListenConfig listen : config.listeners().values()) {
                 if (!connectors.containsKey(listen.key())) {
-                    ServerConnector c = Connectors.create(server, listen, config.global());
-                    server.addConnector(c);
+                    Listener c = Listener.create(server, listen, config.serversByListener().get(listen.key()),
+                        config.global(), base);
                     opened.add(c);
                     c.start();
                 }
             }
+            // Certificates are re-read with every reload: kept TLS listeners take the new ones.
+            for (Map.Entry<String, Listener> e : connectors.entrySet()) {
+                List<org.nproxy.config.ServerConfig> servers = config.serversByListener().get(e.getKey());
+                if (servers != null) {
+                    e.getValue().update(servers);
+                }
+            }
             accessLog.configure(config.accessLog());
         } catch (Exception e) {
-            for (ServerConnector c : opened) {
+            for (Listener c : opened) {
                 stopQuietly(c);
-                server.removeConnector(c);
+                c.removeFrom(server);
             }
             stopQuietly(next);
             LOG.warn("reload refused: {}; still serving {}", e.toString(), dispatcher.current());
             return new ReloadResult(false, dispatcher.current().id(), "cannot open listener: " + e.getMessage());
         }
-        for (ServerConnector c : opened) {
-            connectors.put(c.getName(), c);
+        for (Listener c : opened) {
+            connectors.put(c.config().key(), c);
         }
-        List<ServerConnector> removed = new ArrayList<>();
-        for (Map.Entry<String, ServerConnector> e : connectors.entrySet()) {
+        List<Listener> removed = new ArrayList<>();
+        for (Map.Entry<String, Listener> e : connectors.entrySet()) {
             if (!config.listeners().containsKey(e.getKey())) {
                 removed.add(e.getValue());
                 e.getValue().shutdown(); // stop accepting; open connections drain with the old generation
             }
         }
-        removed.forEach(c -> connectors.remove(c.getName()));
+        removed.forEach(c -> connectors.remove(c.config().key()));
         Generation old = dispatcher.swap(next);
         LOG.info("reloaded {}: {} replaces {} ({} in flight drain in the background), listening on {}",
             configFile, next, old, old.inFlight(), listenerSummary());
@@ -164,7 +176,7 @@ public final class NproxyServer {
         return new ReloadResult(true, next.id(), "reloaded: " + next + " serving");
     }
 
-    private void drain(Generation old, List<ServerConnector> removed, long millis) {
+    private void drain(Generation old, List<Listener> removed, long millis) {
         try {
             int left = old.awaitDrained(millis);
             if (left > 0) {
@@ -175,9 +187,9 @@ public final class NproxyServer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (ServerConnector c : removed) {
+        for (Listener c : removed) {
             stopQuietly(c);
-            server.removeConnector(c);
+            c.removeFrom(server);
         }
         stopQuietly(old);
     }
@@ -187,10 +199,8 @@ public final class NproxyServer {
         long start = System.nanoTime();
         int inFlight = (int) graceful.getCurrentRequestCount();
         long timeout = dispatcher.current().config().global().shutdownTimeout().toMillis();
-        for (Connector c : server.getConnectors()) {
-            if (c instanceof ServerConnector sc) {
-                sc.shutdown();
-            }
+        for (Listener c : connectors.values()) {
+            c.shutdown();
         }
         int cut = 0;
         try {
@@ -224,13 +234,13 @@ public final class NproxyServer {
 
     /** The port a listener actually bound (useful with port 0), or -1. */
     public int port(String listenerKey) {
-        ServerConnector c = connectors.get(listenerKey);
-        return c == null ? -1 : c.getLocalPort();
+        Listener c = connectors.get(listenerKey);
+        return c == null ? -1 : c.port();
     }
 
     /** The first listener's port. */
     public int port() {
-        return connectors.values().iterator().next().getLocalPort();
+        return connectors.values().iterator().next().port();
     }
 
     public Generation generation() {
@@ -243,7 +253,8 @@ public final class NproxyServer {
 
     public String listenerSummary() {
         List<String> out = new ArrayList<>();
-        connectors.forEach((key, c) -> out.add("http://" + key.replaceAll(":\\d+$", "") + ":" + c.getLocalPort()));
+        connectors.forEach((key, c) -> out.add((c.config().tls() ? "https://" : "http://")
+            + key.replaceAll(":\\d+$", "") + ":" + c.port() + (c.config().has("h3") ? " (+h3/udp)" : "")));
         return String.join(", ", out);
     }
 
@@ -269,6 +280,14 @@ public final class NproxyServer {
                 return type.cast(shared.computeIfAbsent(key, k -> create.get()));
             }
         };
+    }
+
+    private static void stopQuietly(Listener listener) {
+        try {
+            listener.stop();
+        } catch (Exception e) {
+            LOG.warn("stopping {}: {}", listener.config().key(), e.toString());
+        }
     }
 
     private static void stopQuietly(org.eclipse.jetty.util.component.LifeCycle lifeCycle) {

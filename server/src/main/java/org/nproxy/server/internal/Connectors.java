@@ -1,31 +1,64 @@
 package org.nproxy.server.internal;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.http2.server.AbstractHTTP2ServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.nproxy.config.GlobalSettings;
 import org.nproxy.config.ListenConfig;
+import org.nproxy.config.ProtocolLimits;
 
 /**
- * Builds the connector of one listener: Java NIO (epoll on Linux), named by its listener key so
- * the dispatcher knows which virtual hosts apply. TLS, h2 and h3 plug in here.
+ * Builds the TCP connector of one listener: Java NIO (epoll on Linux), named by its listener key
+ * so the dispatcher knows which virtual hosts apply. A cleartext listener speaks HTTP/1.1 and,
+ * with {@code h2c} in its protocols, HTTP/2 by prior knowledge and by {@code Upgrade: h2c}.
+ * TLS listeners are assembled by {@link Listener} with the same {@link #httpConfiguration}.
  */
 public final class Connectors {
     private Connectors() {
     }
 
+    /** A cleartext connector. */
     public static ServerConnector create(Server server, ListenConfig listen, GlobalSettings global) {
+        HttpConfiguration http = httpConfiguration(listen, global);
+        List<ConnectionFactory> factories = new ArrayList<>();
+        if (listen.has("http/1.1")) {
+            factories.add(new HttpConnectionFactory(http));
+        }
+        if (listen.has("h2c")) {
+            factories.add(limit(new HTTP2CServerConnectionFactory(http), listen.limits()));
+        }
+        return configure(new ServerConnector(server, 1, 1, factories.toArray(ConnectionFactory[]::new)), listen, global);
+    }
+
+    public static HttpConfiguration httpConfiguration(ListenConfig listen, GlobalSettings global) {
+        int headerSize = listen.limits().maxHeaderListSize() > 0 ? listen.limits().maxHeaderListSize() : global.maxHeaderSize();
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
-        http.setRequestHeaderSize(global.maxHeaderSize());
-        http.setResponseHeaderSize(Math.max(16 * 1024, global.maxHeaderSize()));
+        http.setRequestHeaderSize(headerSize);
+        http.setResponseHeaderSize(Math.max(16 * 1024, headerSize));
         // Jetty's DEFAULT compliance: ambiguous segments such as %2e%2e and %2f are rejected with 400.
         http.setUriCompliance(UriCompliance.DEFAULT);
         http.setRelativeRedirectAllowed(true);
-        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
+        return http;
+    }
+
+    static <F extends AbstractHTTP2ServerConnectionFactory> F limit(F h2, ProtocolLimits limits) {
+        h2.setMaxConcurrentStreams(limits.maxConcurrentStreams());
+        h2.setInitialStreamRecvWindow(limits.streamWindow());
+        h2.setInitialSessionRecvWindow(limits.connectionWindow());
+        return h2;
+    }
+
+    static ServerConnector configure(ServerConnector connector, ListenConfig listen, GlobalSettings global) {
         connector.setName(listen.key());
         connector.setHost(listen.host());
         connector.setPort(listen.port());

@@ -12,10 +12,12 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.nproxy.routing.VirtualHosts;
+import org.nproxy.server.internal.tls.TlsPolicy;
 import org.nproxy.spi.RequestVariables;
 
 /**
- * The root of request handling: current generation, then virtual host (by {@code Host}), then
+ * The root of request handling: current generation, then virtual host (by {@code Host}; 421
+ * when it disagrees with the TLS SNI, see {@link TlsPolicy}), then
  * location (by decoded, normalized path), then the location's chain. Counts each request into
  * its generation until the response completes, so a reload can drain it.
  */
@@ -63,6 +65,9 @@ public final class Dispatcher extends Handler.Abstract {
             VirtualHosts<VirtualHost> hosts = generation.listener(listenerKey);
             VirtualHost host = hosts.select(Request.getServerName(request));
             request.setAttribute(RequestVariables.VHOST, host.config().label());
+            if (TlsPolicy.apply(request, response, exiting, hosts, host, host.config())) {
+                return true;
+            }
             Route route = host.locations().match(Request.getPathInContext(request));
             if (route == null) {
                 Response.writeError(request, response, exiting, HttpStatus.NOT_FOUND_404);
