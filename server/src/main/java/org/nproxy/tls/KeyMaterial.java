@@ -147,10 +147,18 @@ public record KeyMaterial(PrivateKey key, List<X509Certificate> chain, String so
 
     /** True when both hold the same key and chain (reload: nothing to swap). */
     public boolean sameAs(KeyMaterial other) {
-        if (other == null || !Arrays.equals(key.getEncoded(), other.key.getEncoded())) {
-            return false;
+        return other != null && sameKey(key, other.key) && chain.equals(other.chain);
+    }
+
+    /** Same private value; encodings differ by optional fields (SEC1 with or without public key). */
+    private static boolean sameKey(PrivateKey a, PrivateKey b) {
+        if (a instanceof java.security.interfaces.ECPrivateKey x && b instanceof java.security.interfaces.ECPrivateKey y) {
+            return x.getS().equals(y.getS()) && x.getParams().getCurve().equals(y.getParams().getCurve());
         }
-        return chain.equals(other.chain);
+        if (a instanceof java.security.interfaces.RSAPrivateKey x && b instanceof java.security.interfaces.RSAPrivateKey y) {
+            return x.getModulus().equals(y.getModulus()) && x.getPrivateExponent().equals(y.getPrivateExponent());
+        }
+        return Arrays.equals(a.getEncoded(), b.getEncoded());
     }
 
     private static String subject(X509Certificate c) {
