@@ -208,7 +208,9 @@ public final class NproxyServer {
         } catch (java.util.concurrent.TimeoutException e) {
             cut = (int) graceful.getCurrentRequestCount();
         }
-        server.setStopTimeout(Math.max(1, 100));
+        // Drained (or timed out) above: no second graceful wait in Server.stop(). QUIC's graceful
+        // shutdown waits for clients' sessions to idle out and would make it throw a timeout.
+        server.setStopTimeout(0);
         server.stop();
         Generation g = dispatcher.current();
         stopQuietly(g);

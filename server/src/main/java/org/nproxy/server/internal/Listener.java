@@ -92,7 +92,7 @@ public final class Listener {
             quicConfig.setBidirectionalStreamRecvWindow(listen.limits().streamWindow());
             quicConfig.setSessionRecvWindow(listen.limits().connectionWindow());
             quic = new QuicServerConnector(server, quicConfig, h3);
-            quic.setName(listen.key() + "/quic");
+            quic.setName(listen.key()); // the dispatcher routes by connector name = listener key
             quic.setHost(listen.host());
             quic.setIdleTimeout(global.idleTimeout().toMillis());
             QuicServerConnector udp = quic;
