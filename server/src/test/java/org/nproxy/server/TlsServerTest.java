@@ -227,6 +227,13 @@ class TlsServerTest {
             assertTrue(out.contains("subject: CN=" + host), out);
             assertTrue(out.contains("site " + host.charAt(0) + " HTTP/2.0"), out);
         }
+        // h2 with SNI a.test asking for b.test's site: 421 too
+        Process p = new ProcessBuilder("curl", "-s", "-k", "--http2", "--resolve",
+            "a.test:" + tlsPort() + ":127.0.0.1", "-H", "Host: b.test", "-o", "/dev/null", "-w", "%{http_code} %{http_version}",
+            "https://a.test:" + tlsPort() + "/").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals("421 2", out.trim());
     }
 
     @Test
