@@ -39,6 +39,8 @@ public record ListenConfig(String host, int port, boolean tls, List<String> prot
 
     /** Everything but the position: two {@code <listen>} of one listener must agree on it. */
     public String shape() {
-        return "tls=" + tls + " protocols=" + String.join(" ", protocols) + " " + limits;
+        return "tls=\"" + tls + "\" protocols=\"" + String.join(" ", protocols) + "\" max-concurrent-streams=\""
+            + limits.maxConcurrentStreams() + "\" stream-window=\"" + limits.streamWindow() + "\" connection-window=\""
+            + limits.connectionWindow() + "\" max-header-list-size=\"" + limits.maxHeaderListSize() + "\"";
     }
 }

@@ -197,6 +197,9 @@ class TlsServerTest {
                 String site = host.startsWith("b") ? "b" : "a";
                 assertEquals("site " + site + " HTTP/3.0", r.getContentAsString().trim());
                 assertNull(r.getHeaders().get(HttpHeader.ALT_SVC), "no Alt-Svc over h3 itself");
+                if (site.equals("a")) {
+                    assertEquals("max-age=86400", r.getHeaders().get(HttpHeader.STRICT_TRANSPORT_SECURITY), "h3 is secure");
+                }
             }
         } finally {
             client.stop();
@@ -272,6 +275,14 @@ class TlsServerTest {
             assertEquals("CN=a2.test", rawSubject("a.test"), "new handshakes get the new certificate");
             assertNotEquals(serial, rawSerial("a.test"));
             assertTrue(rawTls("b.test", "b.test").startsWith("HTTP/1.1 200 "));
+            // The default certificate changed: QUIC restarted on the same port with it.
+            HttpClient h3 = client("h3");
+            try {
+                ContentResponse r = h3.newRequest("https://a.test:" + tlsPort() + "/").timeout(10, TimeUnit.SECONDS).send();
+                assertEquals("site a HTTP/3.0", r.getContentAsString().trim());
+            } finally {
+                h3.stop();
+            }
         } finally {
             certs.leaf("a.test", "rsa");
             assertTrue(nproxy.reload(config("a.test")).ok());
