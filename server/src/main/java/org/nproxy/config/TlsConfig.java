@@ -39,7 +39,7 @@ public record TlsConfig(KeyMaterial material, List<String> protocols, List<Strin
     }
 
     /** Settings that a shared TLS listener must have the same on every server block. */
-    String listenerShape() {
+    public String listenerShape() {
         return "protocols=\"" + String.join(" ", protocols) + "\" ciphers=\"" + String.join(" ", ciphers) + "\"";
     }
 }

@@ -96,7 +96,10 @@ public final class Listener {
             quic.setHost(listen.host());
             quic.setIdleTimeout(global.idleTimeout().toMillis());
             QuicServerConnector udp = quic;
-            tcpHttp.addCustomizer(new AltSvcCustomizer(udp::getLocalPort));
+            tcpHttp.addCustomizer(new AltSvcCustomizer(udp::getLocalPort, host -> {
+                ListenerCertificates current = tls.certificates();
+                return current.aliasFor(host).equals(current.defaultAlias());
+            }));
         }
 
         List<ConnectionFactory> factories = new ArrayList<>();

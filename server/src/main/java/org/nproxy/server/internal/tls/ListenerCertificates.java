@@ -112,6 +112,27 @@ public final class ListenerCertificates {
         return store;
     }
 
+    /**
+     * True when the key store, trust and TLS settings would be the same as {@code other}'s: then a
+     * reload only swaps the name-to-alias mapping and keeps the TLS context (and its sessions).
+     */
+    public boolean sameMaterial(ListenerCertificates other) {
+        if (other == null || !aliases.values().stream().toList().equals(other.aliases.values().stream().toList())
+            || !settings.listenerShape().equals(other.settings.listenerShape()) || wantClientAuth != other.wantClientAuth) {
+            return false;
+        }
+        List<ServerConfig> mine = new ArrayList<>(aliases.keySet());
+        List<ServerConfig> theirs = new ArrayList<>(other.aliases.keySet());
+        for (int i = 0; i < mine.size(); i++) {
+            TlsConfig a = mine.get(i).tls();
+            TlsConfig b = theirs.get(i).tls();
+            if (!a.material().sameAs(b.material()) || !a.clientCas().equals(b.clientCas())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     List<String> aliases() {
         return new ArrayList<>(aliases.values());
     }

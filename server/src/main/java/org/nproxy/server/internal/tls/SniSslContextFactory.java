@@ -49,6 +49,10 @@ public final class SniSslContextFactory extends SslContextFactory.Server {
 
     /** New certificates (and protocols, ciphers, client CAs) for the next handshakes. */
     public void update(ListenerCertificates next) throws Exception {
+        if (next.sameMaterial(certificates)) {
+            certificates = next; // same keys: keep the TLS context and its session cache
+            return;
+        }
         reload(scf -> {
             apply(next);
             certificates = next;
