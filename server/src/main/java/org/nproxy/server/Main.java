@@ -136,6 +136,7 @@ public final class Main {
                     code = report.cut() == 0 ? 0 : 3;
                 } catch (Throwable t) {
                     err.println("nproxy: stop failed: " + t);
+                    writeAtomically(var.resolve("stop.result"), "stop failed: " + t + "\n");
                     code = 1;
                 }
                 try {

@@ -198,7 +198,7 @@ public final class NproxyServer {
         } catch (java.util.concurrent.TimeoutException e) {
             cut = (int) graceful.getCurrentRequestCount();
         }
-        server.setStopTimeout(Math.max(1, 100));
+        server.setStopTimeout(0); // drained above; no second graceful phase
         server.stop();
         Generation g = dispatcher.current();
         stopQuietly(g);
