@@ -126,7 +126,9 @@ public final class Main {
                 + "\n" + result.message() + "\n");
         }));
         Object stopping = new Object();
+        java.util.concurrent.atomic.AtomicBoolean stopRequested = new java.util.concurrent.atomic.AtomicBoolean();
         Runnable stop = () -> {
+            stopRequested.set(true);
             synchronized (stopping) {
                 int code = 0;
                 try {
@@ -152,10 +154,16 @@ public final class Main {
         Signal.handle(new Signal("INT"), s -> Thread.ofPlatform().name("stop").start(stop));
         try {
             server.join();
+            // Jetty has stopped. If a stop signal did it, the stop thread reports and halts the
+            // JVM itself; returning here would race it to exit before the report is written.
+            while (stopRequested.get()) {
+                Thread.sleep(60_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return 0;
+        err.println("nproxy: the server stopped unexpectedly");
+        return 1;
     }
 
     private static String describe(Throwable e) {
