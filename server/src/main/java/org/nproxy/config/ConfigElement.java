@@ -37,6 +37,9 @@ public final class ConfigElement {
     private final List<ConfigElement> children = new ArrayList<>();
     private final Set<String> knownAttributes = new LinkedHashSet<>();
     private final Set<String> knownChildren = new LinkedHashSet<>();
+    /** Attributes whose ${...} substitution already failed: reported once, then treated as absent. */
+    private final Set<String> poisoned = new LinkedHashSet<>();
+    private boolean ignored;
     private final Consumer<ConfigError> errors;
     private String text = "";
 
@@ -79,7 +82,7 @@ public final class ConfigElement {
     /** Attribute value if present; marks the attribute as known. */
     public Optional<String> attribute(String attr) {
         knownAttributes.add(attr);
-        return Optional.ofNullable(attributes.get(attr));
+        return poisoned.contains(attr) ? Optional.empty() : Optional.ofNullable(attributes.get(attr));
     }
 
     public boolean has(String attr) {
@@ -195,9 +198,12 @@ public final class ConfigElement {
      * children that were asked for. Called by the loader once binding is complete.
      */
     public void reportUnknown() {
+        if (ignored) {
+            return;
+        }
         for (String attr : attributes.keySet()) {
             if (!knownAttributes.contains(attr)) {
-                attributeError(attr, "unknown attribute '" + attr + "' on <" + name + ">",
+                attributeError(attr, "unknown attribute '" + attr + "' on <" + name + ">" + suggest(attr, knownAttributes, "'"),
                     knownAttributes.isEmpty() ? "no attributes here" : "one of: " + String.join(", ", knownAttributes));
             }
         }
@@ -205,17 +211,59 @@ public final class ConfigElement {
             if (knownChildren.contains(child.name)) {
                 child.reportUnknown();
             } else {
-                child.error("unknown element <" + child.name + "> inside <" + name + ">",
+                child.error("unknown element <" + child.name + "> inside <" + name + ">" + suggest(child.name, knownChildren, "<"),
                     knownChildren.isEmpty() ? "no child elements here" : "one of: <" + String.join(">, <", knownChildren) + ">");
             }
         }
     }
 
+    /** Skips this element (and below) in {@link #reportUnknown()}: it was already reported as a whole. */
+    public void ignore() {
+        ignored = true;
+    }
+
+    /** Marks every child as known without reading them (their element was rejected as a whole). */
+    public void acceptAllChildren() {
+        children.forEach(c -> knownChildren.add(c.name));
+    }
+
+    private static String suggest(String wrong, Set<String> known, String quote) {
+        String close = quote.equals("<") ? ">" : quote;
+        for (String k : known) {
+            if (distance(wrong.toLowerCase(Locale.ROOT), k) <= Math.max(1, Math.min(2, k.length() / 4))) {
+                return " (did you mean " + quote + k + close + "?)";
+            }
+        }
+        return "";
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
     // ---- used by the loader while building the tree ----
 
     public void putAttribute(String attr, String value, Origin at) {
-        attributes.put(attr, value);
+        attributes.put(attr, value == null ? "" : value);
         attributeOrigins.put(attr, at);
+        if (value == null) {
+            poisoned.add(attr); // its substitution failed and was reported
+        }
     }
 
     public void addChild(ConfigElement child) {

@@ -189,6 +189,8 @@ public final class ConfigLoader {
     }
 
     private LocationConfig location(ConfigElement loc, BindContext bindContext) {
+        // The chain first, so its errors are reported even when the path is bad.
+        List<HandlerConfig> chain = chain(loc, bindContext);
         String path = loc.required("path").trim();
         if (path.isEmpty()) {
             return null;
@@ -224,6 +226,13 @@ public final class ConfigLoader {
             loc.attributeError("path", "location path '" + pattern + "' does not start with '/'",
                 "a path such as /api/ (or ~ / ~* before a regex)");
         }
+        if (loc.children().isEmpty()) {
+            loc.error("<location path=\"" + path + "\"> has no handler", "a handler element such as <return status=\"404\"/>");
+        }
+        return new LocationConfig(path, modifier, pattern, regex, chain, loc.origin());
+    }
+
+    private List<HandlerConfig> chain(ConfigElement loc, BindContext bindContext) {
         List<HandlerConfig> chain = new ArrayList<>();
         for (ConfigElement h : loc.children()) {
             loc.acceptChildren(h.name());
@@ -231,15 +240,13 @@ public final class ConfigLoader {
             if (factory == null) {
                 h.error("unknown handler <" + h.name() + "> in <location>",
                     "a handler type from lib/ or lib/ext/: " + String.join(", ", handlerTypes));
+                h.ignore();
                 continue;
             }
             Object settings = factory.bind(h, bindContext);
             chain.add(new HandlerConfig(h.name(), factory, settings, h.origin()));
         }
-        if (loc.children().isEmpty()) {
-            loc.error("<location path=\"" + path + "\"> has no handler", "a handler element such as <return status=\"404\"/>");
-        }
-        return new LocationConfig(path, modifier, pattern, regex, chain, loc.origin());
+        return chain;
     }
 
     private void expandIncludes(ConfigElement parent, XmlReader reader, List<Path> files, Set<Path> seen,

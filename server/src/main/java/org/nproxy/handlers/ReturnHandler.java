@@ -22,7 +22,10 @@ final class ReturnHandler extends Handler.Abstract {
     }
 
     @Override
-    public boolean handle(Request request, Response response, Callback callback) {
+    public boolean handle(Request request, Response response, Callback callback) throws InterruptedException {
+        if (!settings.delay().isZero()) {
+            Thread.sleep(settings.delay()); // a virtual thread: costs no platform thread
+        }
         response.setStatus(settings.status());
         for (Map.Entry<String, Template> h : settings.headers()) {
             response.getHeaders().add(h.getKey(), h.getValue().render(n -> RequestVariables.get(request, n)));

@@ -28,13 +28,14 @@ import org.nproxy.spi.Template;
  * Attributes: {@code status} (default 200), {@code body} (text with {@code $variables}),
  * {@code file} (a file read once per generation; mutually exclusive with body),
  * {@code location} (redirect target for 301/302/303/307/308; {@code $variables} allowed),
- * {@code content-type} (default {@code text/plain; charset=utf-8}). Child {@code <header>}
+ * {@code content-type} (default {@code text/plain; charset=utf-8}), {@code delay} (answer after
+ * this long, to stand in for a slow backend in tests and demos; default 0). Child {@code <header>}
  * elements add response headers.
  */
 public final class ReturnHandlerFactory implements HandlerFactory<ReturnHandlerFactory.Settings> {
     /** Bound {@code <return>}. */
     public record Settings(int status, Template body, byte[] fileBody, Template location, String contentType,
-                           List<Map.Entry<String, Template>> headers) {
+                           List<Map.Entry<String, Template>> headers, java.time.Duration delay) {
     }
 
     @Override
@@ -78,7 +79,8 @@ public final class ReturnHandlerFactory implements HandlerFactory<ReturnHandlerF
             headers.add(Map.entry(name, Template.parse(value)));
         }
         return new Settings(status, body == null ? null : Template.parse(body), fileBody,
-            location == null ? null : Template.parse(location), contentType, List.copyOf(headers));
+            location == null ? null : Template.parse(location), contentType, List.copyOf(headers),
+            e.duration("delay", java.time.Duration.ZERO));
     }
 
     @Override

@@ -126,7 +126,9 @@ public final class Main {
                 + "\n" + result.message() + "\n");
         }));
         Object stopping = new Object();
+        java.util.concurrent.atomic.AtomicBoolean stopRequested = new java.util.concurrent.atomic.AtomicBoolean();
         Runnable stop = () -> {
+            stopRequested.set(true);
             synchronized (stopping) {
                 int code = 0;
                 try {
@@ -136,6 +138,7 @@ public final class Main {
                     code = report.cut() == 0 ? 0 : 3;
                 } catch (Throwable t) {
                     err.println("nproxy: stop failed: " + t);
+                    writeAtomically(var.resolve("stop.result"), "stop failed: " + t + "\n");
                     code = 1;
                 }
                 try {
@@ -151,10 +154,16 @@ public final class Main {
         Signal.handle(new Signal("INT"), s -> Thread.ofPlatform().name("stop").start(stop));
         try {
             server.join();
+            // Jetty has stopped. If a stop signal did it, the stop thread reports and halts the
+            // JVM itself; returning here would race it to exit before the report is written.
+            while (stopRequested.get()) {
+                Thread.sleep(60_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return 0;
+        err.println("nproxy: the server stopped unexpectedly");
+        return 1;
     }
 
     private static String describe(Throwable e) {

@@ -58,6 +58,7 @@ public final class ModuleRegistry {
             }
         }
         ClassLoader parent = ModuleRegistry.class.getClassLoader();
+        rejectSameProviderInTwoJars(parent, jars);
         ClassLoader loader = jars.isEmpty() ? parent : new URLClassLoader("nproxy-ext", jars.toArray(URL[]::new), parent);
         Map<String, HandlerFactory<?>> factories = new LinkedHashMap<>();
         Map<String, String> sources = new LinkedHashMap<>();
@@ -89,6 +90,58 @@ public final class ModuleRegistry {
             factories.put(type, factory);
         }
         return new ModuleRegistry(Map.copyOf(factories), Map.copyOf(sources));
+    }
+
+    /**
+     * ServiceLoader silently keeps the first of two jars that list the same provider class (a
+     * module copied twice, or two versions of it); that must fail loudly instead.
+     */
+    private static void rejectSameProviderInTwoJars(ClassLoader parent, List<URL> extJars) {
+        String resource = "META-INF/services/" + HandlerFactory.class.getName();
+        Map<String, String> providerJar = new LinkedHashMap<>();
+        List<URL> services = new ArrayList<>();
+        try {
+            services.addAll(java.util.Collections.list(parent.getResources(resource)));
+            try (URLClassLoader ext = new URLClassLoader(extJars.toArray(URL[]::new), null)) {
+                services.addAll(java.util.Collections.list(ext.getResources(resource)));
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list handler modules: " + e.getMessage(), e);
+        }
+        java.util.Set<URL> seen = new java.util.HashSet<>();
+        for (URL url : services) {
+            if (!seen.add(url)) {
+                continue;
+            }
+            String jar = jarName(url);
+            try (java.io.InputStream in = url.openStream()) {
+                for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                    String name = line.replaceAll("#.*", "").trim();
+                    if (name.isEmpty()) {
+                        continue;
+                    }
+                    String previous = providerJar.putIfAbsent(name, jar);
+                    if (previous != null && !previous.equals(jar)) {
+                        throw new IllegalStateException("handler module " + name + " is in two jars: " + previous
+                            + " and " + jar + "; remove one of the jars");
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read " + url + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static String jarName(URL url) {
+        String s = url.toString();
+        int bang = s.indexOf("!/");
+        if (bang >= 0) {
+            s = s.substring(0, bang);
+        } else {
+            s = s.substring(0, s.length() - ("META-INF/services/" + HandlerFactory.class.getName()).length() - 1);
+        }
+        s = java.net.URLDecoder.decode(s, java.nio.charset.StandardCharsets.UTF_8);
+        return s.substring(s.lastIndexOf('/') + 1);
     }
 
     private static String source(Class<?> type) {

@@ -12,6 +12,8 @@ import java.util.function.Supplier;
 
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.VirtualThreads;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.util.thread.VirtualThreadPool;
 import org.nproxy.config.ConfigException;
 import org.nproxy.config.ConfigLoader;
@@ -64,6 +66,18 @@ public final class NproxyServer {
         this.registry = Objects.requireNonNull(registry, "registry");
     }
 
+    private static org.eclipse.jetty.util.thread.ThreadPool threadPool() {
+        if ("virtual".equals(System.getProperty("nproxy.threads"))) {
+            VirtualThreadPool threads = new VirtualThreadPool();
+            threads.setName("nproxy");
+            return threads;
+        }
+        QueuedThreadPool threads = new QueuedThreadPool(64, 4);
+        threads.setName("nproxy");
+        threads.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("nproxy-req"));
+        return threads;
+    }
+
     /** Loads and validates a configuration without starting anything. */
     public static NproxyConfig check(Path base, Path configFile, ModuleRegistry registry) throws ConfigException {
         return new ConfigLoader(base, registry::get, registry.types()).load(configFile);
@@ -72,9 +86,7 @@ public final class NproxyServer {
     /** Validates, builds and starts; throws {@link ConfigException} for a bad config. */
     public synchronized void start() throws Exception {
         NproxyConfig config = check(base, configFile, registry);
-        VirtualThreadPool threads = new VirtualThreadPool();
-        threads.setName("nproxy");
-        server = new Server(threads);
+        server = new Server(threadPool());
         server.setStopTimeout(config.global().shutdownTimeout().toMillis());
         graceful = new GracefulHandler(dispatcher);
         server.setHandler(graceful);
@@ -208,9 +220,7 @@ public final class NproxyServer {
         } catch (java.util.concurrent.TimeoutException e) {
             cut = (int) graceful.getCurrentRequestCount();
         }
-        // Drained (or timed out) above: no second graceful wait in Server.stop(). QUIC's graceful
-        // shutdown waits for clients' sessions to idle out and would make it throw a timeout.
-        server.setStopTimeout(0);
+        server.setStopTimeout(0); // drained above; no second graceful phase
         server.stop();
         Generation g = dispatcher.current();
         stopQuietly(g);

@@ -1,7 +1,5 @@
 package org.nproxy.spi;
 
-import java.util.Locale;
-
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Request;
@@ -28,8 +26,9 @@ public final class RequestVariables {
             case "scheme":
                 return uri.getScheme() == null ? (request.isSecure() ? "https" : "http") : uri.getScheme();
             case "host": {
-                String host = Request.getServerName(request);
-                return host == null ? "" : host.toLowerCase(Locale.ROOT);
+                // As nginx: lower case, no port, no trailing dot.
+                String host = org.nproxy.routing.VirtualHosts.normalize(Request.getServerName(request));
+                return host == null ? "" : host;
             }
             case "server_port":
                 return Integer.toString(Request.getLocalPort(request));

@@ -21,6 +21,9 @@ final class EchoHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        if (!settings.delay().isZero()) {
+            Thread.sleep(settings.delay()); // a virtual thread: sleeping costs no platform thread
+        }
         StringBuilder out = new StringBuilder();
         if (!settings.prefix().isEmpty()) {
             out.append(settings.prefix()).append('\n');

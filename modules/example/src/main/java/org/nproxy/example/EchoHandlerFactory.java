@@ -15,11 +15,12 @@ import org.nproxy.spi.ModuleContext;
  * <location path="/debug/"><echo prefix="debug:" max-body="64k"/></location>
  * }</pre>
  * Attributes: {@code prefix} (a first line to write, default none), {@code max-body} (how
- * much of the request body to echo, default 16k).
+ * much of the request body to echo, default 16k), {@code delay} (sleep before answering, to
+ * simulate a slow backend; default 0).
  */
 public final class EchoHandlerFactory implements HandlerFactory<EchoHandlerFactory.Settings> {
     /** Bound {@code <echo>}. */
-    public record Settings(String prefix, long maxBody) {
+    public record Settings(String prefix, long maxBody, java.time.Duration delay) {
     }
 
     @Override
@@ -29,7 +30,8 @@ public final class EchoHandlerFactory implements HandlerFactory<EchoHandlerFacto
 
     @Override
     public Settings bind(ConfigElement element, BindContext context) {
-        return new Settings(element.string("prefix", ""), element.size("max-body", 16 * 1024));
+        return new Settings(element.string("prefix", ""), element.size("max-body", 16 * 1024),
+            element.duration("delay", java.time.Duration.ZERO));
     }
 
     @Override

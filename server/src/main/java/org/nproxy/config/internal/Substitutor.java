@@ -18,19 +18,21 @@ public final class Substitutor {
         this.properties = properties;
     }
 
+    /** The substituted text, or null after reporting an undefined or malformed reference. */
     public String substitute(String value, Origin at, Consumer<ConfigError> errors) {
         int start = value.indexOf("${");
         if (start < 0) {
             return value;
         }
         StringBuilder out = new StringBuilder();
+        boolean failed = false;
         int pos = 0;
         while (start >= 0) {
             out.append(value, pos, start);
             int end = value.indexOf('}', start);
             if (end < 0) {
                 errors.accept(new ConfigError(at, "unclosed '${' in \"" + value + "\"", "${name} or ${name:default}"));
-                return value;
+                return null;
             }
             String expr = value.substring(start + 2, end);
             int colon = expr.indexOf(':');
@@ -42,6 +44,7 @@ public final class Substitutor {
                 } else {
                     errors.accept(new ConfigError(at, "undefined property '" + name + "'",
                         "a line '" + name + "=...' in nproxy.properties, -D" + name + "=..., or ${" + name + ":default}"));
+                    failed = true;
                     resolved = "";
                 }
             }
@@ -50,6 +53,6 @@ public final class Substitutor {
             start = value.indexOf("${", pos);
         }
         out.append(value.substring(pos));
-        return out.toString();
+        return failed ? null : out.toString();
     }
 }

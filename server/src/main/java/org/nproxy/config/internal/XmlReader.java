@@ -57,7 +57,7 @@ public final class XmlReader {
             parser.parse(new InputSource(new StringReader(text)), builder);
         } catch (SAXParseException e) {
             errors.accept(new ConfigError(new Origin(file, Math.max(1, e.getLineNumber()), Math.max(1, e.getColumnNumber())),
-                "XML syntax error: " + e.getMessage(), "well-formed XML"));
+                "XML syntax error: " + String.valueOf(e.getMessage()).replaceAll("\\.$", ""), "well-formed XML"));
             return null;
         } catch (Exception e) {
             errors.accept(new ConfigError(new Origin(file, 1, 1), "cannot parse: " + e.getMessage(), "well-formed XML"));
@@ -122,7 +122,8 @@ public final class XmlReader {
             ConfigElement element = stack.pop();
             String body = texts.pop().toString().strip();
             if (!body.isEmpty()) {
-                element.setText(substitutor.substitute(body, element.origin(), errors));
+                String substituted = substitutor.substitute(body, element.origin(), errors);
+                element.setText(substituted == null ? "" : substituted);
             }
         }
     }

@@ -63,6 +63,8 @@ public final class Connectors {
         connector.setHost(listen.host());
         connector.setPort(listen.port());
         connector.setIdleTimeout(global.idleTimeout().toMillis());
+        // Jetty cuts connections to 1s idle when shutting down; in-flight requests get the whole drain time.
+        connector.setShutdownIdleTimeout(Math.max(global.shutdownTimeout().toMillis(), global.drainTimeout().toMillis()));
         connector.setReuseAddress(true);
         connector.setAcceptQueueSize(1024);
         return connector;
