@@ -110,6 +110,41 @@ class TlsPolicyTest {
     }
 
     @Test
+    void reloadOpensAndClosesTlsListeners() throws Exception {
+        String added = config("").replace("<listen host=\"127.0.0.1\" port=\"0\"/>",
+            "<listen host=\"127.0.0.1\" port=\"0\"/><listen host=\"127.0.0.4\" port=\"0\" tls=\"true\" protocols=\"h3 h2 http/1.1\"/>");
+        assertTrue(nproxy.reload(added).ok());
+        int port = nproxy.server().port("127.0.0.4:0");
+        assertTrue(port > 0);
+        {
+            SSLContext trustAll = SSLContext.getInstance("TLS");
+            trustAll.init(null, new TrustManager[]{new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            }}, null);
+            try (SSLSocket t = (SSLSocket) trustAll.getSocketFactory().createSocket("127.0.0.4", port)) {
+                t.setSoTimeout(10_000);
+                t.getOutputStream().write("GET / HTTP/1.1\r\nHost: site.test\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+                String r = new String(t.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertTrue(r.startsWith("HTTP/1.1 200 ") && r.contains("Alt-Svc: h3=\":" + port + "\""), r);
+            }
+        }
+        assertTrue(nproxy.reload(config("")).ok());
+        assertEquals(-1, nproxy.server().port("127.0.0.4:0"), "removed on reload");
+    }
+
+    @Test
     void listenerRulesAtCheckTime() throws Exception {
         Path base = dir.resolve("check");
         Files.createDirectories(base.resolve("etc"));
