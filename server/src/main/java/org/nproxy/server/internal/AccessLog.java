@@ -41,6 +41,7 @@ public final class AccessLog implements RequestLog {
 
     private final Dispatcher dispatcher;
     private volatile Sink sink = new Sink(null, null, false);
+    private final Writer writer = new Writer();
 
     private record Sink(FileChannel channel, Template template, boolean json) {
     }
@@ -66,22 +67,15 @@ public final class AccessLog implements RequestLog {
             };
             sink = new Sink(channel, Template.parse(format), config.format().equals("json"));
         }
-        close(previous);
+        writer.retire(previous.channel);
     }
 
+    /** Writes what is queued and closes the file. */
     public synchronized void close() {
-        close(sink);
+        Sink previous = sink;
         sink = new Sink(null, null, false);
-    }
-
-    private static void close(Sink s) {
-        if (s.channel != null) {
-            try {
-                s.channel.close();
-            } catch (IOException ignored) {
-                // nothing to do
-            }
-        }
+        writer.retire(previous.channel);
+        writer.flushAndStop();
     }
 
     @Override
@@ -92,24 +86,111 @@ public final class AccessLog implements RequestLog {
         }
         long nanos = NanoTime.since(request.getBeginNanoTime());
         String line = s.json ? json(request, response, nanos) : s.template.render(n -> value(n, request, response, nanos));
-        ByteBuffer bytes = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
-        try {
-            while (bytes.hasRemaining()) {
-                s.channel.write(bytes);
+        writer.enqueue(s.channel, (line + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Writes log lines on one platform thread, so request threads (virtual) never do file I/O,
+     * which would pin their carrier. Lines queued while a write is in progress go out together
+     * in the next write (nginx's buffered access log, without its delay under light load).
+     */
+    private static final class Writer implements Runnable {
+        private record Entry(FileChannel channel, byte[] line) {
+        }
+
+        private static final Entry STOP = new Entry(null, new byte[0]);
+        private final java.util.concurrent.BlockingQueue<Entry> queue = new java.util.concurrent.ArrayBlockingQueue<>(65536);
+        private final Thread thread;
+
+        Writer() {
+            thread = Thread.ofPlatform().daemon().name("nproxy-access-log").start(this);
+        }
+
+        void enqueue(FileChannel channel, byte[] line) {
+            try {
+                queue.put(new Entry(channel, line)); // back-pressure if the disk cannot keep up
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        } catch (IOException e) {
-            // A concurrent reopen closed this channel: retry once on the new one.
-            Sink now = sink;
-            if (now != s && now.channel != null) {
+        }
+
+        /** Closes a channel once every line queued for it is written. */
+        void retire(FileChannel channel) {
+            if (channel != null) {
+                enqueue(channel, null);
+            }
+        }
+
+        void flushAndStop() {
+            enqueue(null, STOP.line);
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public void run() {
+            java.util.List<Entry> batch = new java.util.ArrayList<>();
+            ByteBuffer buffer = ByteBuffer.allocate(256 * 1024);
+            while (true) {
                 try {
-                    bytes.rewind();
-                    now.channel.write(bytes);
+                    batch.add(queue.take());
+                } catch (InterruptedException e) {
                     return;
-                } catch (IOException ignored) {
-                    // fall through
                 }
+                queue.drainTo(batch, 4096);
+                FileChannel current = null;
+                for (Entry e : batch) {
+                    if (e.channel == null) { // stop marker
+                        write(current, buffer);
+                        return;
+                    }
+                    if (e.channel != current || e.line == null || buffer.remaining() < e.line.length) {
+                        write(current, buffer);
+                        current = e.channel;
+                    }
+                    if (e.line == null) {
+                        closeQuietly(e.channel);
+                        current = null;
+                    } else if (e.line.length > buffer.capacity()) {
+                        writeFully(current, ByteBuffer.wrap(e.line));
+                    } else {
+                        buffer.put(e.line);
+                    }
+                }
+                write(current, buffer);
+                batch.clear();
             }
-            LOG.warn("access log write failed: {}", e.toString());
+        }
+
+        /** Writes what the buffer holds (fill mode) and clears it. */
+        private static void write(FileChannel channel, ByteBuffer buffer) {
+            if (buffer.position() == 0) {
+                return;
+            }
+            buffer.flip();
+            writeFully(channel, buffer);
+            buffer.clear();
+        }
+
+        private static void writeFully(FileChannel channel, ByteBuffer bytes) {
+            try {
+                while (channel != null && bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+            } catch (IOException e) {
+                LOG.warn("access log write failed: {}", e.toString());
+            }
+        }
+
+        private static void closeQuietly(FileChannel channel) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // nothing to do
+            }
         }
     }
 
