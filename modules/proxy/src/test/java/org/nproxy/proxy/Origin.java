@@ -38,6 +38,7 @@ final class Origin implements AutoCloseable {
     final AtomicInteger connections = new AtomicInteger();
     final AtomicLong requests = new AtomicLong();
     volatile int forcedStatus;
+    volatile int delayMs;
 
     Origin(String name) throws Exception {
         this(name, 0);
@@ -81,6 +82,9 @@ final class Origin implements AutoCloseable {
         String path = Request.getPathInContext(request);
         Fields query = Request.extractQueryParameters(request);
         response.getHeaders().put("X-Origin", name);
+        if (delayMs > 0) {
+            Thread.sleep(delayMs);
+        }
         if (forcedStatus != 0) {
             response.setStatus(forcedStatus);
             Content.Sink.write(response, true, name, callback);

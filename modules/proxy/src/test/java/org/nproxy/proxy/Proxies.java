@@ -24,6 +24,7 @@ final class Proxies {
               </upstream>
               <server>
                 <listen host="127.0.0.1" port="0"/>
+                <location path="= /upstreams"><upstream-status/></location>
                 <location path="/"><proxy upstream="origin" %s>%s</proxy></location>
               </server>
             </nproxy>
