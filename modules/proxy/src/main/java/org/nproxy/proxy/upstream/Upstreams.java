@@ -14,6 +14,7 @@ import org.eclipse.jetty.client.DuplexConnectionPool;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.nproxy.config.PoolConfig;
 import org.nproxy.config.UpstreamConfig;
@@ -46,8 +47,8 @@ public final class Upstreams implements AutoCloseable {
     }
 
     /** The group for this configuration, with its pool client and (once) its health checks. */
-    public UpstreamGroup group(UpstreamConfig config) {
-        HttpClient client = clients.computeIfAbsent(config.name() + "|" + config.pool(), k -> newClient(config));
+    public UpstreamGroup group(UpstreamConfig config, ByteBufferPool buffers) {
+        HttpClient client = clients.computeIfAbsent(config.name() + "|" + config.pool(), k -> newClient(config, buffers));
         UpstreamGroup group = new UpstreamGroup(config, this, client);
         if (config.healthCheck() != null) {
             for (int i = 0; i < config.peers().size(); i++) {
@@ -57,7 +58,7 @@ public final class Upstreams implements AutoCloseable {
         return group;
     }
 
-    private static HttpClient newClient(UpstreamConfig config) {
+    private static HttpClient newClient(UpstreamConfig config, ByteBufferPool buffers) {
         PoolConfig pool = config.pool();
         HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(1);
         transport.setConnectionPoolFactory(destination -> {
@@ -68,10 +69,18 @@ public final class Upstreams implements AutoCloseable {
             return p;
         });
         HttpClient client = new HttpClient(transport);
-        QueuedThreadPool threads = new QueuedThreadPool(64, 2);
+        // A fixed, small pool: response parsing and body copying are short non-blocking tasks, and
+        // with no reserved (spinning) threads each task costs one hand-off, not two.
+        QueuedThreadPool threads = new QueuedThreadPool(16, 16);
+        threads.setReservedThreads(0);
         threads.setName("upstream-" + config.name());
         threads.setDaemon(true);
         client.setExecutor(threads);
+        // The server's pool: sized for every connection, where the client's default (bucket size
+        // max threads / 2) overflowed under load and allocated a fresh direct buffer per response.
+        if (buffers != null) {
+            client.setByteBufferPool(buffers);
+        }
         client.setName("upstream-" + config.name());
         client.setMaxConnectionsPerDestination(pool.keepalive());
         client.setMaxRequestsQueuedPerDestination(65_536);
