@@ -75,4 +75,23 @@ class PoolTest {
             assertTrue(connections >= 10 && connections <= 11, "1000 requests at 100 per connection: " + connections);
         }
     }
+
+    @Test
+    void reloadKeepsThePoolWarm() throws Exception {
+        try (Origin origin = new Origin("a")) {
+            String config = Proxies.config("keepalive=\"4\"", List.of(origin.address()), "", "", "");
+            try (Rig rig = Rig.start(config)) {
+                for (int i = 0; i < 100; i++) {
+                    assertEquals(200, rig.get("/x").getStatus());
+                }
+                int before = origin.connections.get();
+                assertTrue(rig.nproxy.reload(config.replace("<proxy upstream=\"origin\"", "<proxy upstream=\"origin\" via=\"true\""))
+                    .ok());
+                for (int i = 0; i < 100; i++) {
+                    assertEquals("1.1 nproxy", rig.get("/x").getHeaders().get("Via"), "the new generation serves");
+                }
+                assertEquals(before, origin.connections.get(), "the new generation reused the pooled connections");
+            }
+        }
+    }
 }
