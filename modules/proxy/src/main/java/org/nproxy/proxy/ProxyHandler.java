@@ -27,6 +27,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.nproxy.proxy.balance.Member;
 import org.nproxy.proxy.upstream.UpstreamGroup;
+import org.nproxy.proxy.upstream.Upstreams;
 import org.nproxy.spi.RequestVariables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,11 +47,26 @@ final class ProxyHandler extends Handler.Abstract {
     private final boolean ipHash;
     private final int maxTries;
 
-    ProxyHandler(ProxySettings settings, UpstreamGroup group) {
+    private final Upstreams upstreams;
+
+    ProxyHandler(ProxySettings settings, Upstreams upstreams, UpstreamGroup group) {
         this.settings = settings;
+        this.upstreams = upstreams;
         this.group = group;
         this.ipHash = group.config().balance().equals("ip_hash");
         this.maxTries = settings.tries() > 0 ? settings.tries() : group.config().peers().size();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        upstreams.startChecks(group);
+        super.doStart();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        super.doStop();
+        upstreams.stopChecks(group);
     }
 
     @Override

@@ -131,7 +131,7 @@ public final class ProxyHandlerFactory implements HandlerFactory<ProxySettings> 
         // The group of this generation, over state and pools that outlive it.
         Upstreams upstreams = context.shared(Upstreams.SHARED_KEY, Upstreams.class, Upstreams::new);
         UpstreamConfig current = context.config().upstreams().get(settings.upstream().name());
-        return new ProxyHandler(settings, upstreams.group(current != null ? current : settings.upstream(),
+        return new ProxyHandler(settings, upstreams, upstreams.group(current != null ? current : settings.upstream(),
             context.server().getByteBufferPool()));
     }
 }

@@ -148,4 +148,26 @@ class HealthTest {
             }
         }
     }
+
+    @Test
+    void checksOfARemovedPeerStopAfterReload() throws Exception {
+        try (Origin a = new Origin("a"); Origin b = new Origin("b")) {
+            String check = "<health-check path=\"/healthz\" interval=\"100ms\" rise=\"1\" fall=\"1\"/>";
+            String both = twoPeers(a, b, "", "", check);
+            String onlyA = both.replaceFirst("<peer address=\"" + b.address() + "\" />", "");
+            try (Rig rig = Rig.start(both)) {
+                for (int i = 0; i < 50 && b.requests.get() < 3; i++) {
+                    Thread.sleep(100);
+                }
+                assertTrue(b.requests.get() >= 3, "b is probed: " + b.requests.get());
+                assertTrue(rig.nproxy.reload(onlyA).ok());
+                Thread.sleep(500);
+                long probes = b.requests.get();
+                long probesA = a.requests.get();
+                Thread.sleep(1_000);
+                assertEquals(probes, b.requests.get(), "no more probes to the removed peer");
+                assertTrue(a.requests.get() > probesA, "a is still probed after the reload");
+            }
+        }
+    }
 }

@@ -29,21 +29,50 @@ import org.slf4j.LoggerFactory;
 final class HealthChecks implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthChecks.class);
 
-    private final Map<String, Thread> checkers = new ConcurrentHashMap<>();
+    /** A running checker and how many started handlers use it. */
+    private static final class Checker {
+        Thread thread;
+        int users;
+    }
+
+    private final Map<String, Checker> checkers = new ConcurrentHashMap<>();
     private volatile HttpClient probeClient;
     private volatile boolean closed;
 
-    void ensure(PeerConfig peer, PeerState state, HealthCheckConfig check, HttpClient unused) {
-        String key = peer.address() + "|" + check.type() + "|" + check.method() + "|" + check.path() + "|"
+    static String key(PeerConfig peer, HealthCheckConfig check) {
+        return peer.address() + "|" + check.type() + "|" + check.method() + "|" + check.path() + "|"
             + check.host() + "|" + check.status() + "|" + check.body() + "|" + check.interval() + "|"
             + check.timeout() + "|" + check.rise() + "|" + check.fall();
-        checkers.computeIfAbsent(key, k -> Thread.ofVirtual().name("health-" + peer.address())
-            .start(() -> loop(peer, state, check)));
     }
 
-    private void loop(PeerConfig peer, PeerState state, HealthCheckConfig check) {
+    /**
+     * Starts probing unless a checker with the same settings already runs. Reference counted by
+     * the handlers that use it: a reload starts the new generation (count 2) before it stops the
+     * old one (count 1), so checkers keep running; a peer removed from the config loses its last
+     * user and its checker stops.
+     */
+    synchronized void acquire(PeerConfig peer, PeerState state, HealthCheckConfig check) {
+        if (closed) {
+            return;
+        }
+        Checker c = checkers.computeIfAbsent(key(peer, check), k -> new Checker());
+        if (c.users++ == 0) {
+            c.thread = Thread.ofVirtual().name("health-" + peer.address()).start(() -> loop(peer, state, check, c));
+        }
+    }
+
+    synchronized void release(PeerConfig peer, HealthCheckConfig check) {
+        String key = key(peer, check);
+        Checker c = checkers.get(key);
+        if (c != null && --c.users <= 0) {
+            checkers.remove(key);
+            c.thread.interrupt();
+        }
+    }
+
+    private void loop(PeerConfig peer, PeerState state, HealthCheckConfig check, Checker self) {
         long interval = check.interval().toMillis();
-        while (!closed) {
+        while (!closed && !Thread.currentThread().isInterrupted()) {
             boolean ok;
             String why = "";
             try {
@@ -55,7 +84,7 @@ final class HealthChecks implements AutoCloseable {
                 ok = false;
                 why = e.toString();
             }
-            if (closed) {
+            if (closed || Thread.currentThread().isInterrupted()) {
                 return;
             }
             if (state.probe(ok, check.rise(), check.fall())) {
@@ -134,7 +163,7 @@ final class HealthChecks implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        checkers.values().forEach(Thread::interrupt);
+        checkers.values().forEach(c -> c.thread.interrupt());
         checkers.clear();
         HttpClient c = probeClient;
         if (c != null) {

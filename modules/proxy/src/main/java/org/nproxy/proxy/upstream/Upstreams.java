@@ -16,6 +16,7 @@ import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.nproxy.config.PeerConfig;
 import org.nproxy.config.PoolConfig;
 import org.nproxy.config.UpstreamConfig;
 import org.slf4j.Logger;
@@ -46,16 +47,30 @@ public final class Upstreams implements AutoCloseable {
         return epoch.get();
     }
 
-    /** The group for this configuration, with its pool client and (once) its health checks. */
+    /** The group for this configuration, with its pool client (shared by every generation with the same settings). */
     public UpstreamGroup group(UpstreamConfig config, ByteBufferPool buffers) {
         HttpClient client = clients.computeIfAbsent(config.name() + "|" + config.pool(), k -> newClient(config, buffers));
-        UpstreamGroup group = new UpstreamGroup(config, this, client);
+        return new UpstreamGroup(config, this, client);
+    }
+
+    /** Starts (or joins) the active checks of a group; called when a handler using it starts. */
+    public void startChecks(UpstreamGroup group) {
+        UpstreamConfig config = group.config();
         if (config.healthCheck() != null) {
             for (int i = 0; i < config.peers().size(); i++) {
-                healthChecks.ensure(config.peers().get(i), group.states().get(i), config.healthCheck(), client);
+                healthChecks.acquire(config.peers().get(i), group.states().get(i), config.healthCheck());
             }
         }
-        return group;
+    }
+
+    /** Leaves the active checks of a group; the last user stops them. */
+    public void stopChecks(UpstreamGroup group) {
+        UpstreamConfig config = group.config();
+        if (config.healthCheck() != null) {
+            for (PeerConfig peer : config.peers()) {
+                healthChecks.release(peer, config.healthCheck());
+            }
+        }
     }
 
     private static HttpClient newClient(UpstreamConfig config, ByteBufferPool buffers) {
