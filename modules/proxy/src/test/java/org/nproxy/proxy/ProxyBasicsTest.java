@@ -159,4 +159,37 @@ class ProxyBasicsTest {
             assertTrue(m.contains(expected), expected + " in: " + m);
         }
     }
+
+    @Test
+    void connectTimeoutGives504() throws Exception {
+        // A listener that never accepts, its backlog filled: further SYNs are dropped and connect hangs.
+        try (ServerSocket full = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            List<java.net.Socket> fillers = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 8; i++) {
+                    java.net.Socket s = new java.net.Socket();
+                    try {
+                        s.connect(new java.net.InetSocketAddress("127.0.0.1", full.getLocalPort()), 200);
+                        fillers.add(s);
+                    } catch (java.io.IOException e) {
+                        s.close();
+                        break; // backlog full
+                    }
+                }
+                String config = Proxies.config("connect-timeout=\"300ms\"", List.of("127.0.0.1:" + full.getLocalPort()),
+                    "", "", "");
+                try (Rig nproxy = Rig.start(config)) {
+                    long start = System.nanoTime();
+                    ContentResponse r = nproxy.client.GET(nproxy.uri("/x"));
+                    long ms = (System.nanoTime() - start) / 1_000_000;
+                    assertEquals(504, r.getStatus());
+                    assertTrue(ms >= 250 && ms < 2000, "504 after " + ms + " ms, connect-timeout 300ms");
+                }
+            } finally {
+                for (java.net.Socket s : fillers) {
+                    s.close();
+                }
+            }
+        }
+    }
 }
