@@ -94,6 +94,11 @@ public final class ConfigLoader {
             public Optional<UpstreamConfig> upstream(String name) {
                 return Optional.ofNullable(upstreams.get(name));
             }
+
+            @Override
+            public java.util.Set<String> upstreamNames() {
+                return java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(upstreams.keySet()));
+            }
         };
         List<ServerConfig> servers = new ArrayList<>();
         for (ConfigElement s : root.children("server")) {

@@ -13,9 +13,12 @@ import java.util.Objects;
  * @param peers       at least one
  * @param healthCheck null when active checks are off
  * @param element     the raw element, for modules that add attributes of their own
+ * @param pool        keep-alive pool and connect settings ({@code keepalive}, {@code keepalive-timeout},
+ *                    {@code keepalive-requests}, {@code connect-timeout})
  */
 public record UpstreamConfig(String name, String balance, String hashKey, List<PeerConfig> peers,
-                             HealthCheckConfig healthCheck, ConfigElement element, Origin origin) {
+                             HealthCheckConfig healthCheck, ConfigElement element, Origin origin,
+                             PoolConfig pool) {
     /** Balancer names (DESIGN.md fixes them). */
     public static final List<String> BALANCERS =
         List.of("round_robin", "least_conn", "ip_hash", "hash", "random_two", "ewma");
@@ -23,5 +26,12 @@ public record UpstreamConfig(String name, String balance, String hashKey, List<P
     public UpstreamConfig {
         Objects.requireNonNull(name, "name");
         peers = List.copyOf(peers);
+        pool = pool == null ? PoolConfig.DEFAULTS : pool;
+    }
+
+    /** Without pool settings (the defaults apply). */
+    public UpstreamConfig(String name, String balance, String hashKey, List<PeerConfig> peers,
+                          HealthCheckConfig healthCheck, ConfigElement element, Origin origin) {
+        this(name, balance, hashKey, peers, healthCheck, element, origin, PoolConfig.DEFAULTS);
     }
 }

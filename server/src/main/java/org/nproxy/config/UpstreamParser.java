@@ -36,7 +36,13 @@ final class UpstreamParser {
         if (!checks.isEmpty()) {
             check = healthCheck(checks.get(0));
         }
-        return new UpstreamConfig(name, balance, hashKey, peers, check, u, u.origin());
+        PoolConfig d = PoolConfig.DEFAULTS;
+        PoolConfig pool = new PoolConfig(
+            u.integer("keepalive", d.keepalive(), 1, 100_000),
+            u.duration("keepalive-timeout", d.keepaliveTimeout()),
+            u.integer("keepalive-requests", d.keepaliveRequests(), 0, Integer.MAX_VALUE),
+            u.duration("connect-timeout", d.connectTimeout()));
+        return new UpstreamConfig(name, balance, hashKey, peers, check, u, u.origin(), pool);
     }
 
     private static PeerConfig peer(ConfigElement p) {

@@ -2,6 +2,7 @@ package org.nproxy.spi;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.Set;
 
 import org.nproxy.config.UpstreamConfig;
 
@@ -17,4 +18,9 @@ public interface BindContext {
 
     /** The upstream group of that name, if the configuration defines one. */
     Optional<UpstreamConfig> upstream(String name);
+
+    /** Names of every upstream group the configuration defines, in file order (for error messages). */
+    default Set<String> upstreamNames() {
+        return Set.of();
+    }
 }

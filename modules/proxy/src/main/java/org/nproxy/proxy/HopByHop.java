@@ -1,0 +1,45 @@
+package org.nproxy.proxy;
+
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+
+/** RFC 9110 section 7.6.1: headers that belong to one connection and never cross a proxy. */
+final class HopByHop {
+    private HopByHop() {
+    }
+
+    static boolean isHopByHop(HttpHeader h) {
+        if (h == null) {
+            return false;
+        }
+        return switch (h) {
+            case CONNECTION, KEEP_ALIVE, PROXY_AUTHORIZATION, PROXY_AUTHENTICATE, PROXY_CONNECTION, TE, TRAILER,
+                 TRANSFER_ENCODING, UPGRADE -> true;
+            default -> false;
+        };
+    }
+
+    /** Header names listed in {@code Connection} (lower case); empty set when none. */
+    static Set<String> connectionTokens(HttpFields fields) {
+        Set<String> tokens = null;
+        for (HttpField f : fields) {
+            if (f.getHeader() == HttpHeader.CONNECTION) {
+                for (String t : f.getValue().split(",")) {
+                    String name = t.trim().toLowerCase(Locale.ROOT);
+                    if (!name.isEmpty() && !name.equals("close") && !name.equals("keep-alive")) {
+                        if (tokens == null) {
+                            tokens = new HashSet<>();
+                        }
+                        tokens.add(name);
+                    }
+                }
+            }
+        }
+        return tokens == null ? Set.of() : tokens;
+    }
+}

@@ -1,0 +1,354 @@
+package org.nproxy.proxy;
+
+import java.io.InterruptedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.eclipse.jetty.client.ContentSourceRequestContent;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.nproxy.proxy.balance.Member;
+import org.nproxy.proxy.upstream.UpstreamGroup;
+import org.nproxy.proxy.upstream.Upstreams;
+import org.nproxy.spi.RequestVariables;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code <proxy>} handler: picks a peer, sends the client's request to it over a pooled
+ * connection, and streams the answer back. Blocking code on the request's virtual thread until
+ * the upstream response headers are in (so a failed attempt can still be retried or turned into
+ * a 502/504), then the body is copied chunk by chunk with back-pressure both ways.
+ */
+final class ProxyHandler extends Handler.Abstract {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyHandler.class);
+    private static final String VIA = "1.1 nproxy";
+
+    private final ProxySettings settings;
+    private final UpstreamGroup group;
+    private final boolean ipHash;
+    private final int maxTries;
+
+    private final Upstreams upstreams;
+
+    ProxyHandler(ProxySettings settings, Upstreams upstreams, UpstreamGroup group) {
+        this.settings = settings;
+        this.upstreams = upstreams;
+        this.group = group;
+        this.ipHash = group.config().balance().equals("ip_hash");
+        this.maxTries = settings.tries() > 0 ? settings.tries() : group.config().peers().size();
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        upstreams.startChecks(group);
+        super.doStart();
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        super.doStop();
+        upstreams.stopChecks(group);
+    }
+
+    @Override
+    public boolean handle(Request clientToProxyRequest, Response proxyToClientResponse, Callback callback) {
+        long startNanos = System.nanoTime();
+        String method = clientToProxyRequest.getMethod();
+        boolean hasBody = hasBody(clientToProxyRequest);
+        boolean retriable = !hasBody && (isIdempotent(method) || settings.retryNonIdempotent());
+        long retryDeadline = settings.retryTimeout().isZero() ? Long.MAX_VALUE
+            : startNanos + settings.retryTimeout().toNanos();
+        String key = ipHash ? Request.getRemoteAddr(clientToProxyRequest)
+            : settings.hashKey() == null ? null
+            : settings.hashKey().render(n -> RequestVariables.get(clientToProxyRequest, n));
+        String pathQuery = rewrite(clientToProxyRequest);
+
+        List<Member> tried = new ArrayList<>(2);
+        Throwable lastFailure = null;
+        for (int attempt = 1; attempt <= maxTries; attempt++) {
+            Member member = group.pick(key, tried);
+            if (member == null) {
+                break;
+            }
+            tried.add(member);
+            Exchange exchange = new Exchange(member);
+            send(clientToProxyRequest, pathQuery, hasBody, exchange);
+            Content.Source upstreamBody;
+            try {
+                upstreamBody = exchange.awaitHeaders();
+            } catch (Throwable failure) {
+                lastFailure = failure;
+                boolean out = member.state().fail(member.config().maxFails(), member.config().failTimeout().toNanos());
+                LOG.warn("upstream '{}' peer {} failed on {} {} (attempt {}): {}{}", group.config().name(),
+                    member.address(), method, pathQuery, attempt, reason(failure),
+                    out ? "; peer out for " + member.config().failTimeout() : "");
+                if (!retriable || System.nanoTime() - retryDeadline > 0) {
+                    break;
+                }
+                continue;
+            }
+            int status = exchange.response().getStatus();
+            if (settings.failStatuses().contains(status)) {
+                member.state().fail(member.config().maxFails(), member.config().failTimeout().toNanos());
+                if (retriable && attempt < maxTries && System.nanoTime() - retryDeadline <= 0
+                    && group.pick(key, tried) != null) {
+                    LOG.warn("upstream '{}' peer {} answered {} to {} {}; trying the next peer", group.config().name(),
+                        member.address(), status, method, pathQuery);
+                    upstreamBody.fail(new IllegalStateException("status " + status + ", retrying elsewhere"));
+                    continue;
+                }
+            } else {
+                member.state().succeed();
+            }
+            proxyToClient(clientToProxyRequest, exchange, upstreamBody, proxyToClientResponse, callback);
+            return true;
+        }
+        sendError(proxyToClientResponse, callback, lastFailure, tried.isEmpty());
+        return true;
+    }
+
+    private void send(Request clientToProxyRequest, String pathQuery, boolean hasBody, Exchange exchange) {
+        Member member = exchange.member();
+        org.eclipse.jetty.client.Request proxyToUpstreamRequest = group.client()
+            .newRequest(member.config().host(), member.config().port())
+            .method(clientToProxyRequest.getMethod())
+            .path(pathQuery)
+            .version(HttpVersion.HTTP_1_1)
+            .idleTimeout(settings.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
+            .headers(h -> proxyToUpstreamHeaders(clientToProxyRequest, h));
+        if (!settings.timeout().isZero()) {
+            proxyToUpstreamRequest.timeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        if (hasBody) {
+            String type = clientToProxyRequest.getHeaders().get(HttpHeader.CONTENT_TYPE);
+            proxyToUpstreamRequest.body(new ContentSourceRequestContent(clientToProxyRequest, type));
+        }
+        proxyToUpstreamRequest.send(exchange);
+    }
+
+    private void proxyToUpstreamHeaders(Request clientToProxyRequest, HttpFields.Mutable out) {
+        HttpFields in = clientToProxyRequest.getHeaders();
+        Set<String> connectionTokens = HopByHop.connectionTokens(in);
+        boolean trusted = trusted(clientToProxyRequest);
+        String clientHost = null;
+        String xff = null;
+        String forwarded = null;
+        for (HttpField f : in) {
+            HttpHeader h = f.getHeader();
+            if (HopByHop.isHopByHop(h) || h == HttpHeader.EXPECT) {
+                continue; // Expect: Jetty answers 100 itself when we start reading the body
+            }
+            if (h == HttpHeader.HOST) {
+                clientHost = f.getValue();
+                continue;
+            }
+            if (h == HttpHeader.X_FORWARDED_FOR) {
+                xff = xff == null ? f.getValue() : xff + ", " + f.getValue();
+                continue;
+            }
+            if (h == HttpHeader.FORWARDED) {
+                forwarded = forwarded == null ? f.getValue() : forwarded + ", " + f.getValue();
+                continue;
+            }
+            if (!trusted && (h == HttpHeader.X_FORWARDED_PROTO || h == HttpHeader.X_FORWARDED_HOST
+                || h == HttpHeader.X_FORWARDED_PORT || h == HttpHeader.X_FORWARDED_SERVER)) {
+                continue;
+            }
+            if (!connectionTokens.isEmpty() && connectionTokens.contains(f.getLowerCaseName())) {
+                continue;
+            }
+            out.add(f);
+        }
+        if (clientHost == null) {
+            clientHost = Request.getServerName(clientToProxyRequest);
+            int port = Request.getServerPort(clientToProxyRequest);
+            if (port > 0 && port != 80 && port != 443) {
+                clientHost = clientHost + ":" + port;
+            }
+        }
+        out.put(HttpHeader.HOST, settings.host() == null ? clientHost
+            : settings.host().render(n -> RequestVariables.get(clientToProxyRequest, n)));
+        String mode = settings.forwarded();
+        String remote = Request.getRemoteAddr(clientToProxyRequest);
+        String scheme = clientToProxyRequest.isSecure() ? "https" : "http";
+        if (mode.equals("x-forwarded") || mode.equals("both")) {
+            out.put(HttpHeader.X_FORWARDED_FOR, trusted && xff != null ? xff + ", " + remote : remote);
+            if (!out.contains(HttpHeader.X_FORWARDED_PROTO)) {
+                out.put(HttpHeader.X_FORWARDED_PROTO, scheme);
+            }
+            if (!out.contains(HttpHeader.X_FORWARDED_HOST)) {
+                out.put(HttpHeader.X_FORWARDED_HOST, clientHost);
+            }
+            if (!out.contains(HttpHeader.X_FORWARDED_PORT)) {
+                out.put(HttpHeader.X_FORWARDED_PORT, Integer.toString(Request.getLocalPort(clientToProxyRequest)));
+            }
+        } else if (trusted && xff != null) {
+            out.put(HttpHeader.X_FORWARDED_FOR, xff);
+        }
+        if (mode.equals("forwarded") || mode.equals("both")) {
+            String node = remote.indexOf(':') >= 0 ? "\"[" + remote + "]\"" : remote;
+            String element = "for=" + node + ";proto=" + scheme + ";host=\"" + clientHost.replace("\"", "") + "\"";
+            out.put(HttpHeader.FORWARDED, trusted && forwarded != null ? forwarded + ", " + element : element);
+        } else if (trusted && forwarded != null) {
+            out.put(HttpHeader.FORWARDED, forwarded);
+        }
+        if (settings.via()) {
+            out.add(HttpHeader.VIA, VIA);
+        }
+        applyRules(settings.requestHeaders(), out, clientToProxyRequest);
+    }
+
+    private void proxyToClient(Request clientToProxyRequest, Exchange exchange, Content.Source upstreamBody,
+                               Response proxyToClientResponse, Callback callback) {
+        org.eclipse.jetty.client.Response upstreamToProxyResponse = exchange.response();
+        proxyToClientResponse.setStatus(upstreamToProxyResponse.getStatus());
+        HttpFields upstreamHeaders = upstreamToProxyResponse.getHeaders();
+        Set<String> connectionTokens = HopByHop.connectionTokens(upstreamHeaders);
+        HttpFields.Mutable out = proxyToClientResponse.getHeaders();
+        for (HttpField f : upstreamHeaders) {
+            HttpHeader h = f.getHeader();
+            if (HopByHop.isHopByHop(h)) {
+                continue;
+            }
+            if (!connectionTokens.isEmpty() && connectionTokens.contains(f.getLowerCaseName())) {
+                continue;
+            }
+            if (h == HttpHeader.DATE || h == HttpHeader.SERVER) {
+                out.put(f); // Jetty may have put its own already
+            } else {
+                out.add(f);
+            }
+        }
+        if (settings.via()) {
+            out.add(HttpHeader.VIA, VIA);
+        }
+        applyRules(settings.responseHeaders(), out, clientToProxyRequest);
+        Content.copy(upstreamBody, proxyToClientResponse, new Callback() {
+            @Override
+            public void succeeded() {
+                callback.succeeded();
+            }
+
+            @Override
+            public void failed(Throwable x) {
+                upstreamBody.fail(x);
+                LOG.debug("streaming the response of {} failed", exchange.member().address(), x);
+                callback.failed(x);
+            }
+        });
+    }
+
+    private static void applyRules(List<ProxySettings.HeaderRule> rules, HttpFields.Mutable fields, Request request) {
+        for (ProxySettings.HeaderRule r : rules) {
+            switch (r.action()) {
+                case "remove" -> fields.remove(r.name());
+                case "add" -> fields.add(r.name(), r.value().render(n -> RequestVariables.get(request, n)));
+                default -> {
+                    String v = r.value().render(n -> RequestVariables.get(request, n));
+                    if (v.isEmpty()) {
+                        fields.remove(r.name()); // nginx: an empty value removes the header
+                    } else {
+                        fields.put(r.name(), v);
+                    }
+                }
+            }
+        }
+    }
+
+    private void sendError(Response response, Callback callback, Throwable failure, boolean noPeer) {
+        int status = failure != null && isTimeout(failure) ? HttpStatus.GATEWAY_TIMEOUT_504 : HttpStatus.BAD_GATEWAY_502;
+        if (noPeer && failure == null) {
+            LOG.warn("upstream '{}': no live peer", group.config().name());
+        }
+        if (response.isCommitted()) {
+            callback.failed(failure != null ? failure : new IllegalStateException("no live upstream"));
+            return;
+        }
+        byte[] body = (status + " " + HttpStatus.getMessage(status) + "\n").getBytes(StandardCharsets.UTF_8);
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    private String rewrite(Request request) {
+        var uri = request.getHttpURI();
+        String path = uri.getPath();
+        if (path == null || path.isEmpty()) {
+            path = "/";
+        }
+        for (ProxySettings.Rewrite r : settings.rewrites()) {
+            String rewritten = r.apply(path);
+            if (rewritten != null) {
+                path = rewritten.isEmpty() || rewritten.charAt(0) != '/' ? "/" + rewritten : rewritten;
+                break;
+            }
+        }
+        String query = uri.getQuery();
+        return query == null ? path : path + "?" + query;
+    }
+
+    private boolean trusted(Request request) {
+        if (settings.trustedProxies().isEmpty()) {
+            return false;
+        }
+        SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+        if (!(remote instanceof InetSocketAddress inet) || inet.getAddress() == null) {
+            return false;
+        }
+        InetAddress address = inet.getAddress();
+        for (Cidr c : settings.trustedProxies()) {
+            if (c.contains(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasBody(Request request) {
+        HttpFields h = request.getHeaders();
+        if (h.contains(HttpHeader.TRANSFER_ENCODING)) {
+            return true;
+        }
+        long length = h.getLongField(HttpHeader.CONTENT_LENGTH);
+        return length > 0;
+    }
+
+    private static boolean isIdempotent(String method) {
+        return HttpMethod.GET.is(method) || HttpMethod.HEAD.is(method) || HttpMethod.OPTIONS.is(method)
+            || HttpMethod.PUT.is(method) || HttpMethod.DELETE.is(method) || HttpMethod.TRACE.is(method);
+    }
+
+    static boolean isTimeout(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof TimeoutException || c instanceof InterruptedIOException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String reason(Throwable t) {
+        String m = t.getMessage();
+        return (isTimeout(t) ? "timeout: " : "") + t.getClass().getSimpleName() + (m == null ? "" : " " + m.toLowerCase(Locale.ROOT));
+    }
+}

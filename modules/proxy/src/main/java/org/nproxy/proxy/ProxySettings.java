@@ -1,0 +1,51 @@
+package org.nproxy.proxy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import org.nproxy.config.UpstreamConfig;
+import org.nproxy.spi.Template;
+
+/**
+ * A bound {@code <proxy>} element. Defaults are documented next to each field.
+ *
+ * @param upstream          the group requests go to (required)
+ * @param host              {@code Host} sent upstream; default null = the client's {@code Host}
+ * @param forwarded         {@code x-forwarded} (default), {@code forwarded} (RFC 7239), {@code both}, {@code none}
+ * @param trustedProxies    clients whose incoming X-Forwarded-* / Forwarded are kept and appended
+ *                          to; default none (they are replaced)
+ * @param via               add {@code Via: 1.1 nproxy} both ways; default false
+ * @param readTimeout       idle time allowed between bytes from or to the upstream; default 60s
+ * @param timeout           the whole exchange, headers to last byte; default 0 = no limit
+ * @param tries             peers tried per request (first attempt included); default 0 = each peer once
+ * @param retryTimeout      no new attempt after this much time; default 0 = no limit
+ * @param retryNonIdempotent retry POST/PATCH too (only when nothing of the body was sent); default false
+ * @param failStatuses      upstream statuses that count as a peer failure and are retried; default none
+ * @param hashKey           for {@code balance="hash"}: the key template; null otherwise
+ * @param requestHeaders    header rules applied to the upstream request, in order
+ * @param responseHeaders   header rules applied to the client response, in order
+ * @param rewrites          path rewrites, first match wins
+ */
+public record ProxySettings(UpstreamConfig upstream, Template host, String forwarded, List<Cidr> trustedProxies,
+                            boolean via, Duration readTimeout, Duration timeout, int tries, Duration retryTimeout,
+                            boolean retryNonIdempotent, Set<Integer> failStatuses, Template hashKey,
+                            List<HeaderRule> requestHeaders, List<HeaderRule> responseHeaders, List<Rewrite> rewrites) {
+
+    /** {@code set} replaces, {@code add} appends, {@code remove} deletes a header. */
+    public record HeaderRule(String action, String name, Template value) {
+    }
+
+    /** A prefix replacement ({@code pattern} null) or a regex rewrite of the path. */
+    public record Rewrite(String prefix, Pattern pattern, String to) {
+        /** The rewritten path, or null when this rule does not match. */
+        String apply(String path) {
+            if (pattern == null) {
+                return path.startsWith(prefix) ? to + path.substring(prefix.length()) : null;
+            }
+            var m = pattern.matcher(path);
+            return m.find() ? m.replaceFirst(to) : null;
+        }
+    }
+}

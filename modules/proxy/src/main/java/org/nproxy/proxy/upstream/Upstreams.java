@@ -1,0 +1,154 @@
+package org.nproxy.proxy.upstream;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.eclipse.jetty.client.AbstractConnectionPool;
+import org.eclipse.jetty.client.Destination;
+import org.eclipse.jetty.client.DuplexConnectionPool;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.nproxy.config.PeerConfig;
+import org.nproxy.config.PoolConfig;
+import org.nproxy.config.UpstreamConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The proxy module's server-lifetime registry (held in {@code ModuleContext.shared}): peer state
+ * by address, one pooled {@link HttpClient} per upstream group and pool settings, and the active
+ * health checkers. Survives reloads, so pools stay warm and health is not forgotten; closed when
+ * the server stops.
+ */
+public final class Upstreams implements AutoCloseable {
+    /** Key under which the registry lives in {@code ModuleContext.shared}. */
+    public static final String SHARED_KEY = "org.nproxy.proxy.upstreams";
+    private static final Logger LOG = LoggerFactory.getLogger(Upstreams.class);
+
+    private final AtomicLong epoch = new AtomicLong();
+    private final Map<String, PeerState> peers = new ConcurrentHashMap<>();
+    private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
+    private final HealthChecks healthChecks = new HealthChecks();
+
+    /** The state of a peer address, created on first use. */
+    public PeerState peer(String address) {
+        return peers.computeIfAbsent(address, a -> new PeerState(a, epoch));
+    }
+
+    long epoch() {
+        return epoch.get();
+    }
+
+    /** The group for this configuration, with its pool client (shared by every generation with the same settings). */
+    public UpstreamGroup group(UpstreamConfig config, ByteBufferPool buffers) {
+        HttpClient client = clients.computeIfAbsent(config.name() + "|" + config.pool(), k -> newClient(config, buffers));
+        return new UpstreamGroup(config, this, client);
+    }
+
+    /** Starts (or joins) the active checks of a group; called when a handler using it starts. */
+    public void startChecks(UpstreamGroup group) {
+        UpstreamConfig config = group.config();
+        if (config.healthCheck() != null) {
+            for (int i = 0; i < config.peers().size(); i++) {
+                healthChecks.acquire(config.peers().get(i), group.states().get(i), config.healthCheck());
+            }
+        }
+    }
+
+    /** Leaves the active checks of a group; the last user stops them. */
+    public void stopChecks(UpstreamGroup group) {
+        UpstreamConfig config = group.config();
+        if (config.healthCheck() != null) {
+            for (PeerConfig peer : config.peers()) {
+                healthChecks.release(peer, config.healthCheck());
+            }
+        }
+    }
+
+    private static HttpClient newClient(UpstreamConfig config, ByteBufferPool buffers) {
+        PoolConfig pool = config.pool();
+        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(1);
+        transport.setConnectionPoolFactory(destination -> {
+            DuplexConnectionPool p = new DuplexConnectionPool(destination, pool.keepalive());
+            if (pool.keepaliveRequests() > 0) {
+                p.setMaxUsage(pool.keepaliveRequests());
+            }
+            return p;
+        });
+        HttpClient client = new HttpClient(transport);
+        // A fixed, small pool: response parsing and body copying are short non-blocking tasks, and
+        // with no reserved (spinning) threads each task costs one hand-off, not two.
+        QueuedThreadPool threads = new QueuedThreadPool(16, 16);
+        threads.setReservedThreads(0);
+        threads.setName("upstream-" + config.name());
+        threads.setDaemon(true);
+        client.setExecutor(threads);
+        // The server's pool: sized for every connection, where the client's default (bucket size
+        // max threads / 2) overflowed under load and allocated a fresh direct buffer per response.
+        if (buffers != null) {
+            client.setByteBufferPool(buffers);
+        }
+        client.setName("upstream-" + config.name());
+        client.setMaxConnectionsPerDestination(pool.keepalive());
+        client.setMaxRequestsQueuedPerDestination(65_536);
+        client.setIdleTimeout(pool.keepaliveTimeout().toMillis());
+        client.setConnectTimeout(pool.connectTimeout().toMillis());
+        client.setFollowRedirects(false);
+        client.setUserAgentField(null);
+        client.setHttpCookieStore(new HttpCookieStore.Empty());
+        client.getContentDecoderFactories().clear();
+        client.getProtocolHandlers().clear();
+        client.setDestinationIdleTimeout(Duration.ofMinutes(10).toMillis());
+        try {
+            client.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the pool client of upstream '" + config.name() + "'", e);
+        }
+        return client;
+    }
+
+    /** Pool figures per peer address across every group: open, idle and in-use connections. */
+    public Map<String, PoolStats> poolStats() {
+        Map<String, PoolStats> out = new LinkedHashMap<>();
+        for (HttpClient client : clients.values()) {
+            for (Destination d : client.getDestinations()) {
+                if (d.getConnectionPool() instanceof AbstractConnectionPool p) {
+                    String address = d.getOrigin().getAddress().getHost() + ":" + d.getOrigin().getAddress().getPort();
+                    PoolStats s = new PoolStats(p.getConnectionCount(), p.getIdleConnectionCount(),
+                        p.getActiveConnectionCount(), p.getMaxConnectionCount());
+                    out.merge(address, s, PoolStats::plus);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Connections to one peer: open = idle + in use (+ being opened). */
+    public record PoolStats(int open, int idle, int inUse, int max) {
+        PoolStats plus(PoolStats o) {
+            return new PoolStats(open + o.open, idle + o.idle, inUse + o.inUse, max + o.max);
+        }
+    }
+
+    @Override
+    public void close() {
+        healthChecks.close();
+        List<HttpClient> all = new ArrayList<>(clients.values());
+        clients.clear();
+        for (HttpClient c : all) {
+            try {
+                c.stop();
+            } catch (Exception e) {
+                LOG.warn("stopping upstream client {}: {}", c.getName(), e.toString());
+            }
+        }
+    }
+}
