@@ -1,10 +1,10 @@
 package org.nproxy.files.internal;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
@@ -73,7 +73,10 @@ public final class PathGuard {
                 return new Missing();
             }
             return new Found(real, attributes);
-        } catch (NoSuchFileException | NotDirectoryException e) {
+        } catch (AccessDeniedException e) {
+            return new Forbidden("permission denied");
+        } catch (FileSystemException e) {
+            // No such file, or a file used as a directory (ENOTDIR, e.g. /a.txt/x).
             return new Missing();
         } catch (IOException | SecurityException e) {
             return new Forbidden("cannot read: " + e.getClass().getSimpleName());

@@ -1,0 +1,58 @@
+package org.nproxy.files.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The guard on its own, fed already-decoded paths that Jetty would normally reject first: it
+ * must hold even if the URI compliance mode is relaxed.
+ */
+class PathGuardTest {
+    static Path base;
+    static PathGuard guard;
+
+    @BeforeAll
+    static void files() throws Exception {
+        base = Files.createTempDirectory("guard");
+        Files.createDirectories(base.resolve("www/sub"));
+        Files.writeString(base.resolve("www/sub/a.txt"), "a");
+        Files.writeString(base.resolve("secret.txt"), "s");
+        Files.createSymbolicLink(base.resolve("www/out"), base.resolve("secret.txt"));
+        guard = new PathGuard(base.resolve("www").toRealPath(), false, false);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/../secret.txt", "/sub/../../secret.txt", "/..", "/./sub/a.txt", "/sub/..",
+        "/..\\secret.txt", "/sub\\a.txt", "/a.txt\0.html", "/\u0001", "/\u007f", "/\uFFFD\uFFFD/secret.txt"})
+    void badNames(String decoded) {
+        assertInstanceOf(PathGuard.Bad.class, guard.lookup(decoded), decoded);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/.env", "/.git/config", "/sub/.htpasswd", "/.well-known/../.env", "/out"})
+    void forbidden(String decoded) {
+        PathGuard.Lookup lookup = guard.lookup(decoded);
+        if (decoded.contains("..")) {
+            assertInstanceOf(PathGuard.Bad.class, lookup);
+        } else {
+            assertInstanceOf(PathGuard.Forbidden.class, lookup, decoded);
+        }
+    }
+
+    @Test
+    void found() {
+        PathGuard.Found f = assertInstanceOf(PathGuard.Found.class, guard.lookup("/sub/a.txt"));
+        assertEquals("a.txt", f.real().getFileName().toString());
+        assertInstanceOf(PathGuard.Found.class, guard.lookup("//sub//a.txt"));
+        assertInstanceOf(PathGuard.Missing.class, guard.lookup("/.well-known/nothing"));
+        assertInstanceOf(PathGuard.Missing.class, guard.lookup("/sub/a.txt/x"));
+    }
+}
