@@ -99,7 +99,6 @@ class SafetyTest {
     void hostilePathsNeverLeaveTheRoot(String target) throws Exception {
         String response = Http.get(nproxy.port(), target, "localhost");
         int status = Http.status(response);
-        System.out.println("traversal " + target + " -> " + status);
         assertTrue(Set.of(400, 403, 404).contains(status), target + " answered " + status + ":\n" + response);
         assertFalse(response.contains(SECRET), target + " leaked:\n" + response);
         assertFalse(response.contains("root:"), target + " leaked /etc/passwd");
