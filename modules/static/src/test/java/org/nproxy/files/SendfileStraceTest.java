@@ -83,8 +83,8 @@ class SendfileStraceTest {
         strace.destroy();
         strace.waitFor(10, TimeUnit.SECONDS);
 
-        // Calls for the first response run until the file offset reaches the end of big.bin; the
-        // rest belong to the second response (which, small as it is, goes by sendfile too).
+        // Calls for the first response run until the file offset reaches the end of big.bin; any
+        // later ones belong to the second response (small bodies go out with the headers in one write).
         long carried = 0;
         int calls = 0;
         int eagain = 0;
@@ -119,7 +119,6 @@ class SendfileStraceTest {
         // Whatever sendfile did not carry went as one byte per EAGAIN, handed to Jetty to wait for writability.
         assertEquals(SIZE, carried + eagain, "sendfile bytes + one byte per wait; trace:\n" + excerpt);
         assertTrue(carried > SIZE - 64 * 1024, "sendfile carried only " + carried + "; trace:\n" + excerpt);
-        assertEquals("second request".length(), secondCarried, "second response; trace:\n" + excerpt);
     }
 
     private Process start(ProcessBuilder pb) throws IOException {

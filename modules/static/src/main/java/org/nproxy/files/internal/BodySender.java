@@ -92,6 +92,20 @@ public final class BodySender {
         }
     }
 
+    /** Reads a small region into a heap buffer; throws when the file no longer holds it. */
+    public static ByteBuffer readSmall(FileChannel file, Body.Region region) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate((int) region.length());
+        long position = region.position();
+        while (buffer.hasRemaining()) {
+            int n = file.read(buffer, position);
+            if (n <= 0) {
+                throw new IOException("file shrank before it was sent");
+            }
+            position += n;
+        }
+        return buffer.flip();
+    }
+
     public static void copy(Request request, Response response, FileChannel file, Body body, int chunkSize)
         throws IOException {
         ByteBufferPool pool = request.getComponents().getByteBufferPool();

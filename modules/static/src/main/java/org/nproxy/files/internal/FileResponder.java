@@ -27,6 +27,9 @@ import org.nproxy.files.StaticSettings;
  * headers, evaluates preconditions and ranges, and sends the body (zero-copy when possible).
  */
 final class FileResponder {
+    /** Bodies up to this size are read into memory and written with the headers in one go. */
+    static final int SMALL_BODY = 16 * 1024;
+
     private final StaticSettings settings;
 
     FileResponder(StaticSettings settings) {
@@ -34,6 +37,16 @@ final class FileResponder {
     }
 
     void respond(Request request, Response response, Callback callback, PathGuard.Found found) throws IOException {
+        try {
+            respondOrThrow(request, response, callback, found);
+        } catch (IOException e) {
+            // Before anything is committed: Jetty answers 500; after: it closes the connection.
+            callback.failed(e);
+        }
+    }
+
+    private void respondOrThrow(Request request, Response response, Callback callback, PathGuard.Found found)
+        throws IOException {
         HttpFields.Mutable headers = response.getHeaders();
         String type = MimeTable.lookup(settings.mimeTypes(), found.real().getFileName().toString(), settings.defaultType());
         if (settings.charset() != null && MimeTable.isText(type)) {
@@ -130,6 +143,11 @@ final class FileResponder {
             headers.put(HttpHeader.CONTENT_LENGTH, body.length());
             if (HttpMethod.HEAD.is(request.getMethod())) {
                 callback.succeeded();
+                return;
+            }
+            if (body.parts().size() == 1 && body.length() <= SMALL_BODY) {
+                // One read and one gathering write of headers + body beat a header write plus sendfile(2).
+                response.write(true, BodySender.readSmall(file, (Body.Region) body.parts().get(0)), callback);
                 return;
             }
             try {
