@@ -43,8 +43,14 @@ public final class BodySender {
     private BodySender() {
     }
 
-    /** Whether this request can take the sendfile path. */
-    public static boolean zeroCopyPossible(Request request) {
+    /**
+     * Whether this exchange can take the sendfile path: Jetty's HTTP/1.1 connection on a plain
+     * socket, and a response nobody wraps (a wrapping handler such as a cache must see every byte).
+     */
+    public static boolean zeroCopyPossible(Request request, Response response) {
+        if (response instanceof Response.Wrapper) {
+            return false;
+        }
         Connection connection = request.getConnectionMetaData().getConnection();
         return connection instanceof HttpConnection && connection.getEndPoint() instanceof SocketChannelEndPoint;
     }

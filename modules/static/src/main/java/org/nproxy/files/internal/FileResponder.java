@@ -151,7 +151,7 @@ final class FileResponder {
                 return;
             }
             try {
-                if (settings.sendfile() && BodySender.zeroCopyPossible(request)) {
+                if (settings.sendfile() && BodySender.zeroCopyPossible(request, response)) {
                     BodySender.sendfile(request, response, file, body);
                 } else {
                     BodySender.copy(request, response, file, body, settings.chunkSize());
