@@ -54,6 +54,12 @@ final class RawClient implements AutoCloseable {
         return read(method.equals("HEAD"));
     }
 
+    /** Writes raw bytes (use \r\n), e.g. several pipelined requests at once. */
+    void write(String raw) throws IOException {
+        out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
     Reply read(boolean head) throws IOException {
         String statusLine = line();
         if (statusLine == null) {

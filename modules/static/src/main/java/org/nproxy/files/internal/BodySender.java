@@ -62,6 +62,12 @@ public final class BodySender {
             response.write(false, null, headers);
             headers.block();
         }
+        // Jetty delivers an idle timeout to a busy request only through its own pending reads and
+        // writes, or to these listeners: ours closes the endpoint, which fails the write we wait on.
+        request.addIdleTimeoutListener(timeout -> {
+            endPoint.close(timeout);
+            return false;
+        });
         long sent = 0;
         for (Body.Part part : body.parts()) {
             if (part instanceof Body.Bytes bytes) {
