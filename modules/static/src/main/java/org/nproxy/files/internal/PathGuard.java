@@ -41,6 +41,11 @@ public final class PathGuard {
     private final Path directory;
     private final boolean allowHidden;
     private final boolean symlinksAnywhere;
+    /**
+     * The directory's own real path, remembered; it may be a symlink itself (a release switch such as
+     * {@code current -> releases/42}), so a refusal re-resolves it before it stands.
+     */
+    private volatile Path realDirectory;
 
     public PathGuard(Path directory, boolean allowHidden, boolean symlinksAnywhere) {
         this.directory = directory;
@@ -65,7 +70,7 @@ public final class PathGuard {
         }
         try {
             Path real = path.toRealPath();
-            if (!symlinksAnywhere && !real.startsWith(directory.toRealPath())) {
+            if (!symlinksAnywhere && !real.startsWith(realDirectory(false)) && !real.startsWith(realDirectory(true))) {
                 return new Forbidden("symlink leaves the directory");
             }
             BasicFileAttributes attributes = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -81,6 +86,15 @@ public final class PathGuard {
         } catch (IOException | SecurityException e) {
             return new Forbidden("cannot read: " + e.getClass().getSimpleName());
         }
+    }
+
+    private Path realDirectory(boolean fresh) throws IOException {
+        Path real = realDirectory;
+        if (real == null || fresh) {
+            real = directory.toRealPath();
+            realDirectory = real;
+        }
+        return real;
     }
 
     /** Name-level rules, before touching the disk; null when the path is acceptable. */

@@ -48,6 +48,25 @@ class PathGuardTest {
     }
 
     @Test
+    void rootThatIsASymlinkCanBeSwitched() throws Exception {
+        Path releases = Files.createTempDirectory("releases");
+        Files.createDirectories(releases.resolve("v1"));
+        Files.createDirectories(releases.resolve("v2"));
+        Files.writeString(releases.resolve("v1/app.js"), "1");
+        Files.writeString(releases.resolve("v2/app.js"), "2");
+        Path current = releases.resolve("current");
+        Files.createSymbolicLink(current, releases.resolve("v1"));
+        PathGuard switching = new PathGuard(current, false, false);
+        PathGuard.Found v1 = assertInstanceOf(PathGuard.Found.class, switching.lookup("/app.js"));
+        assertEquals("1", Files.readString(v1.real()));
+        Path next = releases.resolve("next");
+        Files.createSymbolicLink(next, releases.resolve("v2"));
+        Files.move(next, current, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        PathGuard.Found v2 = assertInstanceOf(PathGuard.Found.class, switching.lookup("/app.js"));
+        assertEquals("2", Files.readString(v2.real()));
+    }
+
+    @Test
     void found() {
         PathGuard.Found f = assertInstanceOf(PathGuard.Found.class, guard.lookup("/sub/a.txt"));
         assertEquals("a.txt", f.real().getFileName().toString());
