@@ -48,6 +48,7 @@ class ConnectionTest {
     @AfterAll
     static void stop() throws Exception {
         nproxy.close();
+        StaticSiteTest.deleteTree(nproxy.base());
     }
 
     @Test
@@ -88,7 +89,9 @@ class ConnectionTest {
     @ParameterizedTest
     @ValueSource(strings = {"/", "/copy/"})
     void stalledReaderIsCutByTheIdleTimeoutAndServerCarriesOn(String prefix) throws Exception {
-        Files.write(nproxy.base().resolve("www/huge.bin"), new byte[32 * 1024 * 1024]);
+        try (java.io.RandomAccessFile huge = new java.io.RandomAccessFile(nproxy.base().resolve("www/huge.bin").toFile(), "rw")) {
+            huge.setLength(32 * 1024 * 1024); // sparse: no disk used
+        }
         try (Socket socket = new Socket("127.0.0.1", nproxy.port())) {
             socket.setReceiveBufferSize(16 * 1024);
             socket.setSoTimeout(20_000);

@@ -44,6 +44,7 @@ class HttpSemanticsTest {
     @AfterAll
     static void stop() throws Exception {
         nproxy.close();
+        StaticSiteTest.deleteTree(nproxy.base());
     }
 
     @ParameterizedTest

@@ -53,6 +53,7 @@ class SafetyTest {
     @AfterAll
     static void stop() throws Exception {
         nproxy.close();
+        StaticSiteTest.deleteTree(nproxy.base());
     }
 
     /** Hostile request targets, sent byte for byte; none may yield anything from outside www/. */

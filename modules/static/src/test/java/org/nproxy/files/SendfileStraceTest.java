@@ -30,14 +30,18 @@ class SendfileStraceTest {
     private static final Pattern SENDFILE = Pattern.compile("sendfile(?:64)?\\((\\d+), (\\d+),.*\\)\\s+=\\s+(-?\\d+)");
     private static final Pattern END_OFFSET = Pattern.compile("=> \\[(\\d+)\\]");
     private final List<Process> started = new ArrayList<>();
+    private Path base;
 
     @AfterEach
-    void killStarted() throws InterruptedException {
+    void killStarted() throws Exception {
         for (Process p : started.reversed()) {
             p.destroy();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+        }
+        if (base != null) {
+            StaticSiteTest.deleteTree(base);
         }
     }
 
@@ -46,7 +50,7 @@ class SendfileStraceTest {
         assumeTrue(System.getProperty("os.name").startsWith("Linux"), "sendfile(2) is Linux");
         assumeTrue(onPath("strace"), "strace is not installed (Debian: apt-get install strace)");
 
-        Path base = Files.createTempDirectory("nproxy-sendfile");
+        base = Files.createTempDirectory("nproxy-sendfile");
         byte[] big = new byte[SIZE];
         new Random(42).nextBytes(big);
         Files.createDirectories(base.resolve("www"));

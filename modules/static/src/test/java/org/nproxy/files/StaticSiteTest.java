@@ -56,6 +56,16 @@ class StaticSiteTest {
     @AfterAll
     static void stop() throws Exception {
         nproxy.close();
+        deleteTree(nproxy.base());
+    }
+
+    /** Removes a test's base directory (symlinks are removed, never followed). */
+    static void deleteTree(Path root) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     static void write(Path base, String rel, String content) throws Exception {

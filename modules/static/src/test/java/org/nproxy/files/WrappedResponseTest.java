@@ -29,6 +29,8 @@ class WrappedResponseTest {
             assertArrayEquals(bytes, r.body());
             assertEquals(bytes.length, CountingFactory.BYTES.get());
             assertEquals(206, c.get("/big.bin", "Range: bytes=0-9").status());
+        } finally {
+            StaticSiteTest.deleteTree(base);
         }
     }
 }
