@@ -199,7 +199,10 @@ public final class AccessLog implements RequestLog {
             case "status":
                 return Integer.toString(response.getStatus());
             case "body_bytes_sent":
-                return Long.toString(Response.getContentBytesWritten(response));
+                // Modules that write beside Jetty (static's sendfile) count their bytes in this attribute.
+                Object beside = request.getAttribute("nproxy.body_bytes_sent");
+                return Long.toString(Response.getContentBytesWritten(response)
+                    + (beside instanceof Long n ? n : 0L));
             case "request":
                 return request.getMethod() + " " + request.getHttpURI().getPathQuery() + " "
                     + request.getConnectionMetaData().getProtocol();

@@ -1,0 +1,157 @@
+package org.nproxy.files.internal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
+
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.RetainableByteBuffer;
+import org.eclipse.jetty.io.SocketChannelEndPoint;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.internal.HttpConnection;
+import org.eclipse.jetty.util.Blocker;
+
+/**
+ * Sends a {@link Body} whose headers (with Content-Length) are already set on the response.
+ * Blocking: runs on the request's virtual thread and returns when everything is on the wire.
+ *
+ * <p><b>Zero copy</b> applies to a cleartext HTTP/1.1 connection (Jetty's {@link HttpConnection}
+ * straight on a {@link SocketChannelEndPoint}): Jetty commits and flushes the headers through a
+ * non-last empty write, then file regions go out with {@link FileChannel#transferTo} (Linux
+ * {@code sendfile(2)}) on the endpoint's non-blocking socket. When the socket is full
+ * (transferTo returns 0) one byte of the file is handed to {@link EndPoint#write}, whose
+ * {@code WriteFlusher} waits for writability on Jetty's selector, so nothing spins and idle
+ * timeouts still apply. The caller then succeeds the request callback: Jetty's last write is
+ * empty, its generator ends the content-length body and keeps the connection persistent. Jetty
+ * checks written-vs-Content-Length only on {@code write()} calls and at completion of a response
+ * that is not yet committed, so bytes sent beside it do not trip it; the access log's byte count
+ * comes from the {@link #BYTES_SENT} request attribute instead.
+ *
+ * <p>Everything else (TLS, h2, h3) copies through {@link Response#write} in pooled chunks.
+ *
+ * <p>A file that shrinks while being sent raises an {@link IOException}: the caller fails the
+ * callback and Jetty closes the connection, so a client never sees a short body that looks whole.
+ */
+public final class BodySender {
+    /** Request attribute: body bytes this module put on the wire beside Jetty (for access logs). */
+    public static final String BYTES_SENT = "nproxy.body_bytes_sent";
+
+    private BodySender() {
+    }
+
+    /**
+     * Whether this exchange can take the sendfile path: Jetty's HTTP/1.1 connection on a plain
+     * socket, and a response nobody wraps (a wrapping handler such as a cache must see every byte).
+     */
+    public static boolean zeroCopyPossible(Request request, Response response) {
+        if (response instanceof Response.Wrapper) {
+            return false;
+        }
+        Connection connection = request.getConnectionMetaData().getConnection();
+        return connection instanceof HttpConnection && connection.getEndPoint() instanceof SocketChannelEndPoint;
+    }
+
+    public static void sendfile(Request request, Response response, FileChannel file, Body body) throws IOException {
+        SocketChannelEndPoint endPoint = (SocketChannelEndPoint) request.getConnectionMetaData().getConnection().getEndPoint();
+        SocketChannel socket = endPoint.getChannel();
+        try (Blocker.Callback headers = Blocker.callback()) {
+            response.write(false, null, headers);
+            headers.block();
+        }
+        // Jetty delivers an idle timeout to a busy request only through its own pending reads and
+        // writes, or to these listeners: ours closes the endpoint, which fails the write we wait on.
+        request.addIdleTimeoutListener(timeout -> {
+            endPoint.close(timeout);
+            return false;
+        });
+        long sent = 0;
+        for (Body.Part part : body.parts()) {
+            if (part instanceof Body.Bytes bytes) {
+                write(endPoint, bytes.buffer());
+            } else {
+                Body.Region region = (Body.Region) part;
+                long position = region.position();
+                long end = position + region.length();
+                while (position < end) {
+                    long n = file.transferTo(position, end - position, socket);
+                    if (n > 0) {
+                        position += n;
+                        endPoint.notIdle();
+                        continue;
+                    }
+                    // Socket full, or the file shrank: send one byte through Jetty, which waits for writability.
+                    ByteBuffer one = ByteBuffer.allocate(1);
+                    if (file.read(one, position) != 1) {
+                        throw new IOException("file shrank while being sent at byte " + position + " of " + end);
+                    }
+                    write(endPoint, one.flip());
+                    position++;
+                }
+            }
+            sent += part.length();
+            request.setAttribute(BYTES_SENT, sent);
+        }
+    }
+
+    private static void write(EndPoint endPoint, ByteBuffer buffer) throws IOException {
+        try (Blocker.Callback written = Blocker.callback()) {
+            endPoint.write(written, buffer);
+            written.block();
+        }
+    }
+
+    /** Reads a small region into a heap buffer; throws when the file no longer holds it. */
+    public static ByteBuffer readSmall(FileChannel file, Body.Region region) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate((int) region.length());
+        long position = region.position();
+        while (buffer.hasRemaining()) {
+            int n = file.read(buffer, position);
+            if (n <= 0) {
+                throw new IOException("file shrank before it was sent");
+            }
+            position += n;
+        }
+        return buffer.flip();
+    }
+
+    public static void copy(Request request, Response response, FileChannel file, Body body, int chunkSize)
+        throws IOException {
+        ByteBufferPool pool = request.getComponents().getByteBufferPool();
+        RetainableByteBuffer pooled = pool.acquire(chunkSize, false);
+        try {
+            ByteBuffer buffer = pooled.getByteBuffer();
+            for (Body.Part part : body.parts()) {
+                if (part instanceof Body.Bytes bytes) {
+                    write(response, bytes.buffer());
+                    continue;
+                }
+                Body.Region region = (Body.Region) part;
+                long position = region.position();
+                long end = position + region.length();
+                while (position < end) {
+                    buffer.clear();
+                    buffer.limit((int) Math.min(buffer.capacity(), end - position));
+                    int n = file.read(buffer, position);
+                    if (n <= 0) {
+                        throw new IOException("file shrank while being sent at byte " + position + " of " + end);
+                    }
+                    position += n;
+                    write(response, buffer.flip());
+                }
+            }
+        } finally {
+            pooled.release();
+        }
+    }
+
+    private static void write(Response response, ByteBuffer buffer) throws IOException {
+        try (Blocker.Callback written = Blocker.callback()) {
+            response.write(false, buffer, written);
+            written.block();
+        }
+    }
+}
