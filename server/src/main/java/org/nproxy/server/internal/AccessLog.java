@@ -237,7 +237,7 @@ public final class AccessLog implements RequestLog {
         field(b, "protocol", request.getConnectionMetaData().getProtocol());
         field(b, "host", RequestVariables.get(request, "host"));
         b.append("\"status\":").append(response.getStatus()).append(',');
-        b.append("\"bytes_sent\":").append(Response.getContentBytesWritten(response)).append(',');
+        b.append("\"bytes_sent\":").append(value("body_bytes_sent", request, response, nanos)).append(',');
         b.append("\"duration_ms\":").append(String.format(Locale.ROOT, "%.3f", nanos / 1e6)).append(',');
         field(b, "vhost", RequestVariables.get(request, "vhost"));
         field(b, "location", RequestVariables.get(request, "location"));
