@@ -184,6 +184,7 @@ final class Tunnel {
                 if (settings.maxMessageSize() > 0 && messageBytes > settings.maxMessageSize()) {
                     callback.succeeded();
                     closeBoth(CloseStatus.MESSAGE_TOO_LARGE, "message larger than " + settings.maxMessageSize() + " bytes");
+                    session.demand(); // read on (discarding) up to the peer's answering close frame
                     return;
                 }
                 if (frame.isFin()) {
@@ -192,7 +193,9 @@ final class Tunnel {
             }
             CoreSession target = other.session;
             if (target == null || !target.isOutputOpen()) {
+                // The other side is closing: drop the frame, but read on to this side's close frame.
                 callback.succeeded();
+                session.demand();
                 return;
             }
             target.sendFrame(copy(frame), Callback.from(() -> {

@@ -38,6 +38,8 @@ public final class WsUpstream implements AutoCloseable {
     final BlockingQueue<String> closes = new LinkedBlockingQueue<>();
     final BlockingQueue<String> fragments = new LinkedBlockingQueue<>();
     final Map<Session, Boolean> open = new ConcurrentHashMap<>();
+    /** Bytes the {@code /flood} endpoints have had accepted for sending so far. */
+    final java.util.concurrent.atomic.AtomicLong flooded = new java.util.concurrent.atomic.AtomicLong();
 
     WsUpstream(String name) throws Exception {
         this.name = name;
@@ -67,7 +69,11 @@ public final class WsUpstream implements AutoCloseable {
                 }
                 response.getHeaders().put("X-Upstream", name);
                 response.getHeaders().put("Set-Cookie", "up=1; Path=/");
-                return request.getHttpURI().getPath().equals("/frames") ? new Fragments() : new Echo();
+                return switch (request.getHttpURI().getPath()) {
+                    case "/frames" -> new Fragments();
+                    case "/flood" -> new Flood();
+                    default -> new Echo();
+                };
             });
         }));
         server.start();
@@ -132,6 +138,26 @@ public final class WsUpstream implements AutoCloseable {
         public void onWebSocketPartialText(String payload, boolean fin) {
             fragments.add(payload + (fin ? "|fin" : ""));
             session.sendPartialText(payload, fin, Callback.NOOP);
+        }
+    }
+
+    /** Sends 64 KiB binary messages as fast as the connection takes them, one write at a time. */
+    public final class Flood implements Session.Listener.AutoDemanding {
+        @Override
+        public void onWebSocketOpen(Session s) {
+            Thread.ofVirtual().start(() -> {
+                ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+                while (s.isOpen()) {
+                    java.util.concurrent.CompletableFuture<Void> sent = new java.util.concurrent.CompletableFuture<>();
+                    s.sendBinary(chunk.slice(), Callback.from(() -> sent.complete(null), sent::completeExceptionally));
+                    try {
+                        sent.get();
+                    } catch (Exception e) {
+                        return;
+                    }
+                    flooded.addAndGet(chunk.capacity());
+                }
+            });
         }
     }
 
