@@ -214,6 +214,28 @@ class WebSocketTunnelTest {
     }
 
     @Test
+    void idleTunnelsCloseAndPingsKeepThemOpen() throws Exception {
+        try (Rig idle = Rig.start(config(upstream.address(), "idle-timeout=\"1s\"", ""))) {
+            WsClient.Conn conn = client.connect(idle.ws("/idle"));
+            assertEquals("once", conn.text("once"));
+            long start = System.nanoTime();
+            String closed = conn.awaitClose();
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(closed.startsWith("1001 "), closed);
+            assertTrue(millis >= 800 && millis < 8000, "closed after " + millis + "ms");
+        }
+        try (Rig pinging = Rig.start(config(upstream.address(), "idle-timeout=\"1s\" ping-interval=\"250ms\"", ""))) {
+            WsClient.Conn conn = client.connect(pinging.ws("/kept"));
+            Thread.sleep(2500);
+            assertTrue(!conn.closed.isDone(), "pings kept the tunnel open: " + conn.closed.getNow(null));
+            assertEquals("still here", conn.text("still here"));
+            assertTrue(conn.pongs.isEmpty(), "answers to Nproxy's pings are not relayed");
+            conn.session.close(1000, "bye", Callback.NOOP);
+            assertEquals("1000 bye", conn.awaitClose());
+        }
+    }
+
+    @Test
     void badConfigurationIsReportedWithPosition() {
         ConfigException e = assertThrows(ConfigException.class, () -> NproxyFixture.start("""
             <nproxy>
