@@ -141,6 +141,7 @@ final class Tunnel {
         private Side other;
         private volatile CoreSession session;
         private volatile boolean closed;
+        private volatile boolean closeReceived;
         private long messageBytes; // the current incoming message so far; frames arrive one at a time
 
         Side(String name) {
@@ -165,13 +166,16 @@ final class Tunnel {
                 return;
             }
             if (opcode == OpCode.CLOSE) {
+                closeReceived = true;
                 if (closedBy == null) {
                     CloseStatus status = CloseStatus.getCloseStatus(frame);
                     closedBy = name + " " + (status == null ? CloseStatus.NO_CODE : status.getCode())
                         + (status == null || status.getReason() == null ? "" : " " + status.getReason());
                 }
                 CoreSession target = other.session;
-                if (target != null && target.isOutputOpen() && proxyClose == null) {
+                // When the other side closed first, this is the answer to its close: Jetty echoes that side's
+                // own close once its frame is through, and flushes it before closing (h2 streams need that).
+                if (target != null && target.isOutputOpen() && proxyClose == null && !other.closeReceived) {
                     // Our own echo goes out when the callback completes, after the other side got the close.
                     target.sendFrame(copy(frame), Callback.from(callback::succeeded, x -> callback.succeeded()), false);
                 } else {
