@@ -231,7 +231,9 @@ final class Tunnel {
                     ? "closed" : closeStatus.getReason()) + ")";
             }
             CoreSession target = other.session;
-            if (target != null && target.isOutputOpen()) {
+            // A side that sent a close itself gets Jetty's echo of it once its frame is through; only a side
+            // that is not closing yet needs to hear that this one went.
+            if (target != null && target.isOutputOpen() && !other.closeReceived) {
                 CloseStatus ours = proxyClose;
                 if (ours != null) {
                     target.close(ours.getCode(), ours.getReason(), Callback.NOOP);

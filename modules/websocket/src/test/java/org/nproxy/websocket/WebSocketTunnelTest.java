@@ -236,6 +236,26 @@ class WebSocketTunnelTest {
     }
 
     @Test
+    void permessageDeflateIsNegotiatedPerHop() throws Exception {
+        try (Rig nproxy = Rig.start(config(upstream.address(), "max-message-size=\"2m\"", ""))) {
+            ClientUpgradeRequest request = new ClientUpgradeRequest();
+            request.addExtensions("permessage-deflate");
+            WsClient.Conn conn = client.connect(nproxy.ws("/deflate"), request);
+            assertEquals(List.of("permessage-deflate"), conn.session.getUpgradeResponse().getExtensions().stream()
+                .map(e -> e.getName()).toList());
+            assertTrue(upstream.handshakes.getLast().get("Sec-WebSocket-Extensions").contains("permessage-deflate"));
+            String big = "compressible ".repeat(50_000);
+            assertEquals(big, conn.text(big));
+            byte[] bytes = new byte[300_000];
+            new Random(3).nextBytes(bytes);
+            conn.session.sendBinary(ByteBuffer.wrap(bytes), Callback.NOOP);
+            assertArrayEquals(bytes, (byte[]) conn.next());
+            conn.session.close(1000, "done", Callback.NOOP);
+            assertEquals("1000 done", conn.awaitClose());
+        }
+    }
+
+    @Test
     void badConfigurationIsReportedWithPosition() {
         ConfigException e = assertThrows(ConfigException.class, () -> NproxyFixture.start("""
             <nproxy>
