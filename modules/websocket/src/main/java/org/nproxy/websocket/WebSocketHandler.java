@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -217,7 +216,6 @@ final class WebSocketHandler extends Handler.Abstract {
         }
         String clientHost = host;
         String remote = Request.getRemoteAddr(clientToProxyRequest);
-        String xff = in.get(HttpHeader.X_FORWARDED_FOR);
         upgrade.headers(out -> {
             for (HttpField f : in) {
                 if (!NOT_FORWARDED.contains(f.getLowerCaseName())) {
@@ -232,9 +230,6 @@ final class WebSocketHandler extends Handler.Abstract {
             out.put(HttpHeader.X_FORWARDED_FOR, remote);
             out.put(HttpHeader.X_FORWARDED_PROTO, clientToProxyRequest.isSecure() ? "https" : "http");
         });
-        if (xff != null && LOG.isTraceEnabled()) {
-            LOG.trace("dropped client X-Forwarded-For {}", xff);
-        }
     }
 
     private static void upstreamToClientRefusal(UpstreamUpgrade upgrade, int status, Response proxyToClientResponse,
@@ -283,7 +278,6 @@ final class WebSocketHandler extends Handler.Abstract {
 
     @Override
     public String toString() {
-        return "websocket->" + group.config().name() + "@" + Integer.toHexString(hashCode()) + " "
-            + String.join(",", settings.origins()).toLowerCase(Locale.ROOT);
+        return "websocket->" + group.config().name() + "@" + Integer.toHexString(hashCode());
     }
 }
