@@ -1,0 +1,29 @@
+package org.nproxy.websocket;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.nproxy.config.UpstreamConfig;
+
+/**
+ * The bound {@code <websocket>} element of one location. Immutable; see {@code docs/websocket.md}.
+ *
+ * @param upstream       the group whose balancer and peer health choose the peer of a tunnel (required)
+ * @param idleTimeout    a tunnel with no frame either way for this long is closed with 1001 (default 1h,
+ *                       separate from the request timeouts, like HAProxy's {@code timeout tunnel})
+ * @param maxMessageSize a message (all its fragments) larger than this closes the tunnel with 1009
+ *                       (default 1 MiB; 0 = no limit; frames are relayed in pieces of at most 64 KiB,
+ *                       so memory per tunnel stays small whatever this is)
+ * @param origins        allowed {@code Origin} values ({@code scheme://host[:port]}, {@code *} for any);
+ *                       empty (the default) = no check; a request from another origin gets 403
+ * @param pingInterval   a ping to both sides after this much time (keeps NAT and load balancers
+ *                       open; pongs to it are not relayed); zero (the default) = none
+ * @param connectTimeout the whole upstream handshake (TCP connect + 101) must finish within this
+ *                       (default: the group's connect timeout, then 10s for the 101)
+ * @param tries          peers tried when a connect fails (default: every peer of the group once)
+ */
+public record WebSocketSettings(UpstreamConfig upstream, Duration idleTimeout, long maxMessageSize,
+                                List<String> origins, Duration pingInterval, Duration connectTimeout, int tries) {
+    /** Frames longer than this are relayed as several fragments (bounded memory per tunnel). */
+    static final int RELAY_FRAME_SIZE = 64 * 1024;
+}
