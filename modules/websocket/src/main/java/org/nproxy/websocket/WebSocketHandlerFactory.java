@@ -103,6 +103,7 @@ public final class WebSocketHandlerFactory implements HandlerFactory<WebSocketSe
         Upstreams upstreams = context.shared(Upstreams.SHARED_KEY, Upstreams.class, Upstreams::new);
         UpstreamConfig current = context.config().upstreams().get(settings.upstream().name());
         UpstreamConfig config = current != null ? current : settings.upstream();
-        return new WebSocketHandler(settings, upstreams.group(config), tunnels, context.server().getScheduler());
+        return new WebSocketHandler(settings, upstreams.group(config, context.server().getByteBufferPool()), tunnels,
+            context.server().getScheduler());
     }
 }
