@@ -54,4 +54,4 @@ fi
 export NPROXY_HOME="$home"
 # Python installs its own SIGINT/SIGTERM handling and stops every process it started, by PID;
 # exec keeps it the one process the terminal's Ctrl-C reaches.
-exec python3 "$here/lib/bench.py" "$@"
+exec python3 -B "$here/lib/bench.py" "$@"

@@ -60,6 +60,8 @@ def parse_h2load(out, log_lines):
         r"^requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout"))
     s2, s3, s4, s5 = (int(x) for x in find(r"^status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx"))
     protocol = re.search(r"^Application protocol: (\S+)", out, re.M)
+    tls = re.search(r"^TLS Protocol: (\S+)", out, re.M)
+    cipher = re.search(r"^Cipher: (\S+)", out, re.M)
     durations = []
     for line in log_lines:
         parts = line.split()
@@ -91,6 +93,7 @@ def parse_h2load(out, log_lines):
         "p99_ms": _percentile(durations, 99),
         "errors": errors,
         "error_detail": ", ".join(detail),
+        "tls": f"{tls.group(1) if tls else '?'} {cipher.group(1) if cipher else '?'}",
     }
 
 
@@ -110,6 +113,7 @@ def wrk(url, seconds, connections, core):
         raise RuntimeError(f"wrk failed ({r.returncode}): {r.stderr.strip() or r.stdout.strip()}")
     result = parse_wrk(r.stdout)
     result["command"] = " ".join(cmd)
+    result["output"] = r.stdout
     return result
 
 
@@ -123,4 +127,5 @@ def h2load(url, seconds, connections, streams, core):
         result = parse_h2load(r.stdout, log.readlines())
     cmd = [c if not c.startswith("--log-file=") else "--log-file=FILE" for c in cmd]
     result["command"] = " ".join(cmd)
+    result["output"] = r.stdout
     return result
