@@ -71,15 +71,17 @@ class H2loadParsing(unittest.TestCase):
 class ProcAccounting(unittest.TestCase):
     def test_cpu_of_live_and_reaped_children_is_counted(self):
         # A parent that burns CPU in a child which then exits: cutime must carry it.
-        code = "import os,time\npid=os.fork()\nif pid==0:\n t=time.time()\n while time.time()-t<0.3: pass\n os._exit(0)\nos.waitpid(pid,0)\ntime.sleep(5)"
-        p = subprocess.Popen(["python3", "-c", code])
+        code = ("import os,sys,time\npid=os.fork()\nif pid==0:\n while time.process_time()<0.3: pass\n os._exit(0)\n"
+                "os.waitpid(pid,0)\nprint('reaped',flush=True)\ntime.sleep(30)")
+        p = subprocess.Popen(["python3", "-c", code], stdout=subprocess.PIPE, text=True)
         try:
-            time.sleep(1.0)
+            self.assertEqual("reaped", p.stdout.readline().strip())
             self.assertGreaterEqual(procs.cpu_us(p.pid), 200_000)
             self.assertGreater(procs.rss_kib(p.pid), 1000)
         finally:
             procs.kill_pid(p.pid)
             p.wait()
+            p.stdout.close()
         self.assertFalse(procs.alive(p.pid))
 
 
