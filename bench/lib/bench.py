@@ -48,8 +48,8 @@ def main(argv):
 
     def on_signal(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGHUP, on_signal)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
 
     tmp = tempfile.mkdtemp(prefix="nproxy-bench-")
     started = datetime.datetime.now(datetime.timezone.utc)
@@ -81,6 +81,9 @@ def main(argv):
         interrupted = True
         log("interrupted; stopping everything this run started")
     finally:
+        # A second Ctrl-C must not cut the cleanup short.
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
         procs.stop_all()
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -233,7 +236,8 @@ def run_scenario(sc, env, home, tmp, args):
             log(f"{name} round {r + 1}: {result['rps']:.0f} req/s, p50 {result['p50_ms']:.2f} ms, "
                 f"p99 {result['p99_ms']:.2f} ms, {result['errors']} errors"
                 f"{' (' + result['error_detail'] + ')' if result['error_detail'] else ''}, "
-                f"{result['cpu_us_per_req']:.1f} µs CPU/req"
+                f"{result['cpu_us_per_req']:.1f} µs CPU/req, others on core {PROXY_CORE}: "
+                f"{result['core_others_pct']:.0f}%"
                 + (f", reloads {result['reloads_ok']}/{result['reloads']}" if sc.reload else ""))
     for name in live:
         side = sides[name]
@@ -310,6 +314,7 @@ def measure(sc, side, env, args):
     seconds = args.reload_duration if sc.reload else args.duration
     reloader = Reloader(sc, server, env, side) if sc.reload else None
     before = procs.cpu_us(server.pid)
+    core_before = procs.core_times(PROXY_CORE)
     if reloader:
         reloader.start()
     try:
@@ -318,6 +323,9 @@ def measure(sc, side, env, args):
         if reloader:
             reloader.finish()
     used = procs.cpu_us(server.pid) - before
+    busy, total = (a - b for a, b in zip(procs.core_times(PROXY_CORE), core_before))
+    # What else ran on the proxy's core during the round (other users of the machine): noise.
+    result["core_others_pct"] = max(0.0, 100.0 * (busy - used * procs.CLK_TCK / 1e6) / total) if total else None
     result["cpu_us"] = used
     result["cpu_us_per_req"] = used / result["requests"] if result["requests"] else float("nan")
     if reloader:
@@ -367,6 +375,7 @@ def summarize(side):
     side["p99_ms"] = med("p99_ms")
     side["cpu_us_per_req"] = med("cpu_us_per_req")
     side["errors"] = sum(r["errors"] for r in rounds)
+    side["core_others_pct"] = max(r["core_others_pct"] or 0.0 for r in rounds)
     problems = [r["error_detail"] for r in rounds if r["errors"]]
     if side.get("after_check"):
         problems.append("after the run: " + side["after_check"])

@@ -110,6 +110,18 @@ def rss_kib(pid):
     return total
 
 
+def core_times(core):
+    """(busy, total) clock ticks of one CPU since boot, from /proc/stat."""
+    with open("/proc/stat") as f:
+        for line in f:
+            if line.startswith(f"cpu{core} "):
+                v = [int(x) for x in line.split()[1:]]
+                idle = v[3] + v[4]  # idle + iowait
+                total = sum(v[:8])  # guest time is already inside user
+                return total - idle, total
+    return 0, 0
+
+
 def cpus_allowed(pid):
     try:
         with open(f"/proc/{pid}/status") as f:

@@ -2,7 +2,7 @@
 import json
 import math
 
-COLUMNS = ["scenario", "proxy", "req/s", "p50 ms", "p99 ms", "errors", "CPU µs/req", "RSS MiB", "result"]
+COLUMNS = ["scenario", "proxy", "req/s", "p50 ms", "p99 ms", "errors", "CPU µs/req", "RSS MiB", "noise %", "result"]
 
 
 def _num(v, fmt):
@@ -14,14 +14,15 @@ def _num(v, fmt):
 def side_row(scenario, side):
     return [scenario, side["proxy"], _num(side.get("rps"), ".0f"), _num(side.get("p50_ms"), ".2f"),
             _num(side.get("p99_ms"), ".2f"), _num(side.get("errors"), "d"),
-            _num(side.get("cpu_us_per_req"), ".1f"), _num(side.get("rss_mib"), ".0f"), side["result"]]
+            _num(side.get("cpu_us_per_req"), ".1f"), _num(side.get("rss_mib"), ".0f"),
+            _num(side.get("core_others_pct"), ".0f"), side["result"]]
 
 
 def ratio_row(scenario, ratio):
     if not ratio:
         return None
     return ["", "Nproxy/nginx", _num(ratio.get("rps"), ".2f") + "x", "", "", "",
-            _num(ratio.get("cpu_us_per_req"), ".2f") + "x", "", ""]
+            _num(ratio.get("cpu_us_per_req"), ".2f") + "x", "", "", ""]
 
 
 def rows(results):
@@ -40,14 +41,14 @@ def text_table(results):
     widths = [max(len(r[i]) for r in table) for i in range(len(COLUMNS) - 1)]
     lines = []
     for r in table:
-        cells = [r[i].rjust(widths[i]) if 2 <= i <= 7 else r[i].ljust(widths[i]) for i in range(len(widths))]
+        cells = [r[i].rjust(widths[i]) if 2 <= i <= 8 else r[i].ljust(widths[i]) for i in range(len(widths))]
         lines.append("  ".join(cells) + "  " + r[-1])
     return "\n".join(lines)
 
 
 def markdown_table(results):
     lines = ["| " + " | ".join(COLUMNS) + " |",
-             "|" + "|".join(["---", "---"] + ["---:"] * 6 + ["---"]) + "|"]
+             "|" + "|".join(["---", "---"] + ["---:"] * 7 + ["---"]) + "|"]
     for r in rows(results):
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in r) + " |")
     return "\n".join(lines)
@@ -70,7 +71,8 @@ def markdown(doc):
         "",
         "req/s, p50 and p99 are medians over the rounds; errors are summed over all rounds; CPU is "
         "utime+stime of the proxy process (all threads, nginx master and workers) per request; "
-        "RSS is measured after the last round.",
+        "RSS is measured after the last round; noise % is the largest share of the proxy's core "
+        "used by other processes during a round (others' work on this shared machine).",
         "",
     ]
     for sc in doc["scenarios"]:
