@@ -98,6 +98,8 @@ def main(argv):
         return 130 if interrupted else 1
     print()
     print(report.text_table(doc["scenarios"]))
+    if report.noise_warning(doc["scenarios"]):
+        print("\n" + report.noise_warning(doc["scenarios"]))
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
     md, js = (os.path.join(results_dir, f"{stamp}.{ext}") for ext in ("md", "json"))
     report.write(doc, md, js)

@@ -46,6 +46,19 @@ def text_table(results):
     return "\n".join(lines)
 
 
+NOISY_PCT = 20
+
+
+def noise_warning(results):
+    """A sentence when other processes took a real share of the proxy's core, else ''."""
+    worst = max((side.get("core_others_pct") or 0.0 for s in results for side in (s["nproxy"], s["nginx"])),
+                default=0.0)
+    if worst < NOISY_PCT:
+        return ""
+    return (f"Warning: other processes used up to {worst:.0f}% of the proxy's core during a round; "
+            f"these figures are disturbed, rerun on a quiet machine before comparing them.")
+
+
 def markdown_table(results):
     lines = ["| " + " | ".join(COLUMNS) + " |",
              "|" + "|".join(["---", "---"] + ["---:"] * 7 + ["---"]) + "|"]
@@ -68,6 +81,8 @@ def markdown(doc):
         f"proxy under test on core {s['proxy_core']}, client and origin on core {s['client_core']}.",
         "",
         markdown_table(doc["scenarios"]),
+        "",
+        noise_warning(doc["scenarios"]),
         "",
         "req/s, p50 and p99 are medians over the rounds; errors are summed over all rounds; CPU is "
         "utime+stime of the proxy process (all threads, nginx master and workers) per request; "
