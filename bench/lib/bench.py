@@ -125,8 +125,8 @@ def parse_args(argv):
                    help="seconds per round (default 5)")
     p.add_argument("--reload-duration", type=int, default=int(os.environ.get("BENCH_RELOAD_DURATION", 30)),
                    help="seconds per reload-under-load round (default 30)")
-    p.add_argument("--warmup", type=int, default=int(os.environ.get("BENCH_WARMUP", 10)),
-                   help="seconds of load on each fresh Nproxy JVM before measuring (default 10)")
+    p.add_argument("--warmup", type=int, default=int(os.environ.get("BENCH_WARMUP", 8)),
+                   help="seconds of load on each fresh Nproxy JVM before measuring (default 8)")
     p.add_argument("--nginx-warmup", type=int, default=int(os.environ.get("BENCH_NGINX_WARMUP", 2)))
     p.add_argument("--keep", action="store_true", help="keep the temp dir (configs, logs)")
     p.add_argument("--home", default=os.path.dirname(os.path.dirname(here)), help=argparse.SUPPRESS)
