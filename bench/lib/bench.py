@@ -224,16 +224,23 @@ def run_scenario(sc, env, home, tmp, args):
             log(f"{name}: FAILED before load: {problem}")
             side["result"] = f"FAILED: {problem}"
             live.remove(name)
-    for name in live:
+    for name in list(live):
         warm = args.warmup if name == "nproxy" else args.nginx_warmup
         if warm > 0:
             log(f"{name}: warm-up {warm} s")
-            drive(sc, sides[name]["server"].port, warm)
+            try:
+                drive(sc, sides[name]["server"].port, warm)
+            except RuntimeError as e:
+                fail(sides, live, name, f"warm-up: {e}")
     for r in range(args.rounds):
         order = live if r % 2 == 0 else list(reversed(live))
-        for name in order:
+        for name in list(order):
             side = sides[name]
-            result = measure(sc, side, env, args)
+            try:
+                result = measure(sc, side, env, args)
+            except RuntimeError as e:
+                fail(sides, live, name, f"round {r + 1}: {e}")
+                continue
             side["rounds"].append(result)
             log(f"{name} round {r + 1}: {result['rps']:.0f} req/s, p50 {result['p50_ms']:.2f} ms, "
                 f"p99 {result['p99_ms']:.2f} ms, {result['errors']} errors"
@@ -262,6 +269,14 @@ def run_scenario(sc, env, home, tmp, args):
     record["ratio"] = ratio(sides["nproxy"], sides["nginx"])
     record["loadavg_after"] = loadavg()
     return record
+
+
+def fail(sides, live, name, problem):
+    """The side cannot go on (its client hung or crashed): FAILED, and out of the rounds."""
+    log(f"{name}: FAILED: {problem}")
+    sides[name]["result"] = f"FAILED: {problem}"
+    sides[name]["failed"] = True
+    live.remove(name)
 
 
 def start_side(name, factory):

@@ -105,10 +105,18 @@ def _percentile(sorted_values, p):
     return sorted_values[i]
 
 
+def _run(cmd, seconds):
+    """Runs a load generator; one that outlives its duration by a minute has hung: an error."""
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"{cmd[3]} still running 60 s after its {seconds} s run; killed it") from None
+
+
 def wrk(url, seconds, connections, core):
     cmd = ["taskset", "-c", str(core), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s",
            "--latency", "--timeout", "10s", url]
-    r = subprocess.run(cmd, capture_output=True, text=True)
+    r = _run(cmd, seconds)
     if r.returncode != 0:
         raise RuntimeError(f"wrk failed ({r.returncode}): {r.stderr.strip() or r.stdout.strip()}")
     result = parse_wrk(r.stdout)
@@ -121,7 +129,7 @@ def h2load(url, seconds, connections, streams, core):
     with tempfile.NamedTemporaryFile("r", prefix="h2load-", suffix=".log") as log:
         cmd = ["taskset", "-c", str(core), "h2load", "-t1", f"-c{connections}", f"-m{streams}",
                f"-D{seconds}", f"--log-file={log.name}", url]
-        r = subprocess.run(cmd, capture_output=True, text=True)
+        r = _run(cmd, seconds)
         if r.returncode != 0 and "finished in" not in r.stdout:
             raise RuntimeError(f"h2load failed ({r.returncode}): {r.stderr.strip() or r.stdout.strip()}")
         result = parse_h2load(r.stdout, log.readlines())

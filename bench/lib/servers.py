@@ -12,6 +12,15 @@ import time
 import procs
 
 
+def _first_cause(text):
+    """The line that says why, out of `nproxy.sh start`'s report (often a Java stack trace)."""
+    lines = [l.strip() for l in text.splitlines() if l.strip()]
+    for l in lines:
+        if "Exception" in l or "Error" in l or "[error]" in l:
+            return l
+    return lines[-1] if lines else "no output"
+
+
 class Nginx:
     """An nginx master + one worker, pinned with taskset, running a config we wrote."""
 
@@ -81,7 +90,8 @@ class Nproxy:
             self.pid = int(pid_text)
             procs.own("nproxy", self.pid, self.stop)
         if r.returncode != 0:
-            raise RuntimeError(f"nproxy did not start: {(r.stdout + r.stderr).strip()[-2000:]}")
+            raise RuntimeError(f"nproxy did not start: {_first_cause(r.stdout + r.stderr)} "
+                               f"(see {os.path.join(base, 'logs', 'nproxy.log')})")
         procs.wait_port(port, 30, self.pid)
 
     @staticmethod
