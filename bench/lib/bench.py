@@ -134,6 +134,8 @@ def parse_args(argv):
     unknown = [n for n in args.scenario if n not in scenarios.BY_NAME]
     if unknown:
         p.error(f"unknown scenario {', '.join(unknown)}; expected: {', '.join(scenarios.BY_NAME)}")
+    if args.rounds < 1 or args.duration < 1:
+        p.error("--rounds and --duration must be at least 1")
     if args.rounds < 3:
         log(f"warning: {args.rounds} rounds; published figures need at least 3")
     return args
@@ -400,10 +402,13 @@ def summarize(side):
         side["result"] = "FAILED: " + "; ".join(problems)
     else:
         side["result"] = "ok"
+    if "reloads" in rounds[0]:
+        ok, count = sum(r["reloads_ok"] for r in rounds), sum(r["reloads"] for r in rounds)
+        side["result"] += f" ({ok}/{count} reloads)"
 
 
 def ratio(nproxy, nginx):
-    if nproxy.get("result") != "ok" or nginx.get("result") != "ok":
+    if not nproxy.get("result", "").startswith("ok") or not nginx.get("result", "").startswith("ok"):
         return None
     return {"rps": nproxy["rps"] / nginx["rps"] if nginx["rps"] else None,
             "cpu_us_per_req": nproxy["cpu_us_per_req"] / nginx["cpu_us_per_req"]
