@@ -58,7 +58,7 @@ def main(argv):
         "command": "bench/run.sh " + " ".join(argv),
         "machine": machine(),
         "settings": {"rounds": args.rounds, "duration_s": args.duration, "reload_duration_s": args.reload_duration,
-                     "warmup_s": args.warmup, "nginx_warmup_s": args.nginx_warmup,
+                     "warmup_s": args.warmup, "max_warmup_s": args.max_warmup, "nginx_warmup_s": args.nginx_warmup,
                      "proxy_core": PROXY_CORE, "client_core": CLIENT_CORE, "nproxy_home": home,
                      "nproxy_java_opts": os.environ.get("NPROXY_JAVA_OPTS", "(default: -Xmx1g)")},
         "scenarios": [],
@@ -126,7 +126,9 @@ def parse_args(argv):
     p.add_argument("--reload-duration", type=int, default=int(os.environ.get("BENCH_RELOAD_DURATION", 30)),
                    help="seconds per reload-under-load round (default 30)")
     p.add_argument("--warmup", type=int, default=int(os.environ.get("BENCH_WARMUP", 8)),
-                   help="seconds of load on each fresh Nproxy JVM before measuring (default 8)")
+                   help="least seconds of load on each fresh Nproxy JVM before measuring (default 8)")
+    p.add_argument("--max-warmup", type=int, default=int(os.environ.get("BENCH_MAX_WARMUP", 24)),
+                   help="longest JVM warm-up when CPU per request keeps falling (default 24)")
     p.add_argument("--nginx-warmup", type=int, default=int(os.environ.get("BENCH_NGINX_WARMUP", 2)))
     p.add_argument("--keep", action="store_true", help="keep the temp dir (configs, logs)")
     p.add_argument("--home", default=os.path.dirname(os.path.dirname(here)), help=argparse.SUPPRESS)
@@ -227,13 +229,14 @@ def run_scenario(sc, env, home, tmp, args):
             side["result"] = f"FAILED: {problem}"
             live.remove(name)
     for name in list(live):
-        warm = args.warmup if name == "nproxy" else args.nginx_warmup
-        if warm > 0:
-            log(f"{name}: warm-up {warm} s")
-            try:
-                drive(sc, sides[name]["server"].port, warm)
-            except RuntimeError as e:
-                fail(sides, live, name, f"warm-up: {e}")
+        try:
+            if name == "nproxy":
+                sides[name]["warmup"] = warm_up_jvm(sc, sides[name]["server"], args)
+            elif args.nginx_warmup > 0:
+                log(f"{name}: warm-up {args.nginx_warmup} s")
+                drive(sc, sides[name]["server"].port, args.nginx_warmup)
+        except RuntimeError as e:
+            fail(sides, live, name, f"warm-up: {e}")
     for r in range(args.rounds):
         order = live if r % 2 == 0 else list(reversed(live))
         for name in list(order):
@@ -271,6 +274,37 @@ def run_scenario(sc, env, home, tmp, args):
     record["ratio"] = ratio(sides["nproxy"], sides["nginx"])
     record["loadavg_after"] = loadavg()
     return record
+
+
+WARMUP_STEP_S = 4
+
+
+def warm_up_jvm(sc, server, args):
+    """Loads a fresh JVM until the JIT is done: at least --warmup seconds, then 4 s steps until
+    CPU per request stops falling by more than 10 %, at most --max-warmup seconds in all.
+
+    On a busy machine the JIT gets less CPU and needs longer; a fixed warm-up would then
+    measure a half-compiled Nproxy."""
+    steps = []
+    first = max(1, args.warmup)
+    elapsed = 0
+    seconds = first
+    while True:
+        before = procs.cpu_us(server.pid)
+        result = drive(sc, server.port, seconds)
+        used = procs.cpu_us(server.pid) - before
+        per_req = used / result["requests"] if result["requests"] else float("inf")
+        steps.append({"seconds": seconds, "rps": result["rps"], "cpu_us_per_req": per_req})
+        elapsed += seconds
+        settled = len(steps) >= 2 and per_req >= 0.9 * steps[-2]["cpu_us_per_req"]
+        if settled or elapsed + WARMUP_STEP_S > args.max_warmup:
+            break
+        seconds = WARMUP_STEP_S
+    log(f"nproxy: warm-up {elapsed} s, CPU µs/req by step: "
+        + " -> ".join(f"{s['cpu_us_per_req']:.0f}" for s in steps)
+        + ("" if len(steps) >= 2 and steps[-1]["cpu_us_per_req"] >= 0.9 * steps[-2]["cpu_us_per_req"]
+           else " (still falling at --max-warmup)"))
+    return steps
 
 
 def fail(sides, live, name, problem):

@@ -77,7 +77,8 @@ def markdown(doc):
         f"Machine: {m['nproc']} CPUs, {m['cpu_model']}, {m['kernel']}; {m['nginx']}; {m['java']}  ",
         f"Load average before/after: {m['loadavg_before']} / {m['loadavg_after']}  ",
         f"Rounds: {s['rounds']} alternating, {s['duration_s']} s each (reload-under-load: "
-        f"{s['reload_duration_s']} s); Nproxy warm-up {s['warmup_s']} s, nginx warm-up {s['nginx_warmup_s']} s; "
+        f"{s['reload_duration_s']} s); Nproxy warm-up {s['warmup_s']}-{s.get('max_warmup_s', s['warmup_s'])} s "
+        f"(until CPU/request stops falling), nginx warm-up {s['nginx_warmup_s']} s; "
         f"proxy under test on core {s['proxy_core']}, client and origin on core {s['client_core']}.",
         "",
         markdown_table(doc["scenarios"]),
