@@ -127,8 +127,8 @@ def parse_args(argv):
                    help="seconds per reload-under-load round (default 30)")
     p.add_argument("--warmup", type=int, default=int(os.environ.get("BENCH_WARMUP", 8)),
                    help="least seconds of load on each fresh Nproxy JVM before measuring (default 8)")
-    p.add_argument("--max-warmup", type=int, default=int(os.environ.get("BENCH_MAX_WARMUP", 24)),
-                   help="longest JVM warm-up when CPU per request keeps falling (default 24)")
+    p.add_argument("--max-warmup", type=int, default=int(os.environ.get("BENCH_MAX_WARMUP", 20)),
+                   help="longest JVM warm-up when CPU per request keeps falling (default 20)")
     p.add_argument("--nginx-warmup", type=int, default=int(os.environ.get("BENCH_NGINX_WARMUP", 2)))
     p.add_argument("--keep", action="store_true", help="keep the temp dir (configs, logs)")
     p.add_argument("--home", default=os.path.dirname(os.path.dirname(here)), help=argparse.SUPPRESS)
@@ -300,11 +300,11 @@ def warm_up_jvm(sc, server, args):
         if settled or elapsed + WARMUP_STEP_S > args.max_warmup:
             break
         seconds = WARMUP_STEP_S
+    settled = len(steps) >= 2 and steps[-1]["cpu_us_per_req"] >= 0.9 * steps[-2]["cpu_us_per_req"]
     log(f"nproxy: warm-up {elapsed} s, CPU µs/req by step: "
         + " -> ".join(f"{s['cpu_us_per_req']:.0f}" for s in steps)
-        + ("" if len(steps) >= 2 and steps[-1]["cpu_us_per_req"] >= 0.9 * steps[-2]["cpu_us_per_req"]
-           else " (still falling at --max-warmup)"))
-    return steps
+        + ("" if settled else " (still falling at --max-warmup)"))
+    return {"steps": steps, "settled": settled}
 
 
 def fail(sides, live, name, problem):
@@ -436,6 +436,8 @@ def summarize(side):
         side["result"] = "FAILED: " + "; ".join(problems)
     else:
         side["result"] = "ok"
+    if side.get("warmup") and not side["warmup"]["settled"]:
+        side["result"] += " (JIT warm-up unsettled)"
     if "reloads" in rounds[0]:
         ok, count = sum(r["reloads_ok"] for r in rounds), sum(r["reloads"] for r in rounds)
         side["result"] += f" ({ok}/{count} reloads)"
