@@ -59,11 +59,16 @@ def noise_warning(results):
             f"these figures are disturbed, rerun on a quiet machine before comparing them.")
 
 
+def _md_cell(text):
+    # Error texts quote XML elements (<static>): escape them or Markdown renders them as HTML.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+
+
 def markdown_table(results):
     lines = ["| " + " | ".join(COLUMNS) + " |",
              "|" + "|".join(["---", "---"] + ["---:"] * 7 + ["---"]) + "|"]
     for r in rows(results):
-        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in r) + " |")
+        lines.append("| " + " | ".join(_md_cell(c) for c in r) + " |")
     return "\n".join(lines)
 
 

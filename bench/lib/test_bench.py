@@ -99,6 +99,13 @@ class Report(unittest.TestCase):
         self.assertEqual(1, text.count("Nproxy/nginx"))
         self.assertIn("SKIPPED: no module", text)
 
+    def test_markdown_escapes_quoted_elements(self):
+        skipped = {"proxy": "nproxy", "result": "SKIPPED: unknown handler <static> | x"}
+        md = report.markdown_table([{"name": "s", "nproxy": skipped, "nginx": dict(skipped, proxy="nginx"),
+                                     "ratio": None}])
+        self.assertIn("unknown handler &lt;static&gt; \\| x", md)
+        self.assertNotIn("<static>", md)
+
 
 @unittest.skipUnless(shutil.which("nginx"), "nginx not installed")
 class NginxConfigs(unittest.TestCase):
