@@ -1,0 +1,132 @@
+"""Config files the harness writes for each side: nginx (proxy under test and origin) and Nproxy.
+
+Both proxies get the same job, the same listen address (127.0.0.1 only), access log off on
+both sides, and one core each: nginx with one worker, Nproxy pinned by taskset.
+"""
+import re
+import subprocess
+
+# Keep-alive connections are never closed by request count during a run: nginx closes a
+# client or upstream connection after 1000 requests by default, Jetty never does, and a
+# benchmark should not charge either side for reconnects the other does not make.
+_KEEPALIVE_REQUESTS = 1000000
+
+
+def nginx_version():
+    """nginx's version as a tuple, e.g. (1, 22, 1)."""
+    out = subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr
+    m = re.search(r"nginx/(\d+)\.(\d+)\.(\d+)", out)
+    return tuple(int(x) for x in m.groups()) if m else (0, 0, 0)
+
+
+def _nginx_main(run_dir, body):
+    return f"""# written by bench/run.sh
+worker_processes 1;
+daemon off;
+master_process on;
+pid {run_dir}/nginx.pid;
+error_log {run_dir}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    default_type application/octet-stream;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests {_KEEPALIVE_REQUESTS};
+    client_body_temp_path {run_dir}/client_body;
+    proxy_temp_path {run_dir}/proxy_temp;
+    fastcgi_temp_path {run_dir}/fastcgi_temp;
+    uwsgi_temp_path {run_dir}/uwsgi_temp;
+    scgi_temp_path {run_dir}/scgi_temp;
+{body}
+}}
+"""
+
+
+def nginx_listen(port, tls):
+    """The listen lines: plain, or TLS with h2 (nginx >= 1.25.1 spells h2 `http2 on`)."""
+    if not tls:
+        return f"listen 127.0.0.1:{port};"
+    if nginx_version() >= (1, 25, 1):
+        return f"listen 127.0.0.1:{port} ssl;\n        http2 on;"
+    return f"listen 127.0.0.1:{port} ssl http2;"
+
+
+def nginx_tls(tls):
+    if not tls:
+        return ""
+    return f"ssl_certificate {tls['cert']};\n        ssl_certificate_key {tls['key']};"
+
+
+def nginx_return(run_dir, port, body, generation=None):
+    """nginx answering `return 200 "<body>"` (body must be free of $, quotes and braces)."""
+    header = f"add_header X-Generation {generation} always;" if generation is not None else ""
+    return _nginx_main(run_dir, f"""    server {{
+        {nginx_listen(port, False)}
+        location / {{
+            default_type text/plain;
+            {header}
+            return 200 "{body}";
+        }}
+    }}""")
+
+
+def nginx_static(run_dir, port, root):
+    """nginx serving files from root (used as the static side and as the origin)."""
+    return _nginx_main(run_dir, f"""    server {{
+        {nginx_listen(port, False)}
+        root {root};
+        location / {{ }}
+    }}""")
+
+
+def nginx_proxy(run_dir, port, origin_port, tls=None):
+    """nginx proxying to the origin with upstream keep-alive over HTTP/1.1."""
+    return _nginx_main(run_dir, f"""    upstream origin {{
+        server 127.0.0.1:{origin_port};
+        keepalive 64;
+        keepalive_requests {_KEEPALIVE_REQUESTS};
+    }}
+    server {{
+        {nginx_listen(port, tls is not None)}
+        {nginx_tls(tls)}
+        location / {{
+            proxy_pass http://origin;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }}
+    }}""")
+
+
+def _nproxy(port, location, upstream="", tls=None):
+    if tls:
+        listen = f'<listen host="127.0.0.1" port="{port}" tls="true" protocols="h2 http/1.1"/>\n' \
+                 f'    <tls cert="{tls["cert"]}" key="{tls["key"]}"/>'
+    else:
+        listen = f'<listen host="127.0.0.1" port="{port}"/>'
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<!-- written by bench/run.sh -->
+<nproxy shutdown-timeout="5s" drain-timeout="10s">
+  <access-log off="true"/>
+{upstream}  <server default="true">
+    {listen}
+    <location path="/">
+      {location}
+    </location>
+  </server>
+</nproxy>
+"""
+
+
+def nproxy_return(port, body, generation=None):
+    header = f'<header name="X-Generation" value="{generation}"/>' if generation is not None else ""
+    return _nproxy(port, f'<return status="200" body="{body}" content-type="text/plain">{header}</return>')
+
+
+def nproxy_static(port, root):
+    return _nproxy(port, f'<static root="{root}"/>')
+
+
+def nproxy_proxy(port, origin_port, tls=None):
+    upstream = f'  <upstream name="origin"><peer address="127.0.0.1:{origin_port}"/></upstream>\n'
+    return _nproxy(port, '<proxy upstream="origin"/>', upstream, tls)

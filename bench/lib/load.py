@@ -1,0 +1,139 @@
+"""Load generators (wrk for HTTP/1.1, h2load for h2 over TLS) and the parsers of their output.
+
+A run returns a dict: requests, rps, p50_ms, p99_ms, errors (non-2xx answers + socket errors +
+timeouts), error_detail (what the errors were), seconds.
+"""
+import math
+import re
+import subprocess
+import tempfile
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0, "h": 3600000.0}
+
+
+def _ms(text):
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", text.strip())
+    if not m:
+        raise ValueError(f"not a wrk time: {text!r}")
+    return float(m.group(1)) * _UNITS[m.group(2)]
+
+
+def parse_wrk(out):
+    """Parses `wrk --latency` output."""
+    def find(pattern, default=None):
+        m = re.search(pattern, out, re.M)
+        if m is None:
+            if default is not None:
+                return default
+            raise ValueError(f"wrk output lacks /{pattern}/:\n{out}")
+        return m.groups()
+    requests, seconds = find(r"^\s*(\d+) requests in ([\d.]+\w+),")
+    socket = find(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", ("0", "0", "0", "0"))
+    non2xx = int(find(r"Non-2xx or 3xx responses: (\d+)", ("0",))[0])
+    connect, read, write, timeout = (int(x) for x in socket)
+    detail = []
+    if non2xx:
+        detail.append(f"{non2xx} non-2xx/3xx")
+    for name, n in (("connect", connect), ("read", read), ("write", write), ("timeout", timeout)):
+        if n:
+            detail.append(f"{n} {name} errors")
+    return {
+        "requests": int(requests),
+        "seconds": _ms(seconds) / 1000.0,
+        "rps": float(find(r"^Requests/sec:\s+([\d.]+)")[0]),
+        "p50_ms": _ms(find(r"^\s+50%\s+(\S+)")[0]),
+        "p99_ms": _ms(find(r"^\s+99%\s+(\S+)")[0]),
+        "errors": non2xx + connect + read + write + timeout,
+        "error_detail": ", ".join(detail),
+    }
+
+
+def parse_h2load(out, log_lines):
+    """Parses h2load's summary plus its --log-file (start µs, status, duration µs per request)."""
+    def find(pattern):
+        m = re.search(pattern, out, re.M)
+        if m is None:
+            raise ValueError(f"h2load output lacks /{pattern}/:\n{out}")
+        return m.groups()
+    seconds, rps = find(r"^finished in ([\d.]+)s, ([\d.]+) req/s")
+    done, ok, failed, errored, timeout = (int(x) for x in find(
+        r"^requests: \d+ total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout"))
+    s2, s3, s4, s5 = (int(x) for x in find(r"^status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx"))
+    protocol = re.search(r"^Application protocol: (\S+)", out, re.M)
+    tls = re.search(r"^TLS Protocol: (\S+)", out, re.M)
+    cipher = re.search(r"^Cipher: (\S+)", out, re.M)
+    durations = []
+    for line in log_lines:
+        parts = line.split()
+        if len(parts) >= 3:
+            durations.append(int(parts[2]) / 1000.0)
+    durations.sort()
+    non2xx = s3 + s4 + s5
+    # failed counts non-2xx answers too; errored/timeout are stream and socket failures.
+    errors = max(failed, non2xx) + errored + timeout
+    if done != ok + failed:
+        errors += abs(done - ok - failed)
+    detail = []
+    if non2xx:
+        detail.append(f"{non2xx} non-2xx")
+    if failed > non2xx:
+        detail.append(f"{failed - non2xx} failed")
+    if errored:
+        detail.append(f"{errored} errored")
+    if timeout:
+        detail.append(f"{timeout} timeouts")
+    if protocol is None or protocol.group(1) != "h2":
+        errors += 1
+        detail.append(f"negotiated {protocol.group(1) if protocol else 'nothing'} instead of h2")
+    return {
+        "requests": ok,
+        "seconds": float(seconds),
+        "rps": float(rps),
+        "p50_ms": _percentile(durations, 50),
+        "p99_ms": _percentile(durations, 99),
+        "errors": errors,
+        "error_detail": ", ".join(detail),
+        "tls": f"{tls.group(1) if tls else '?'} {cipher.group(1) if cipher else '?'}",
+    }
+
+
+def _percentile(sorted_values, p):
+    if not sorted_values:
+        return float("nan")
+    # Nearest rank, as wrk and most tools report it.
+    i = max(0, math.ceil(p / 100.0 * len(sorted_values)) - 1)
+    return sorted_values[i]
+
+
+def _run(cmd, seconds):
+    """Runs a load generator; one that outlives its duration by a minute has hung: an error."""
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"{cmd[3]} still running 60 s after its {seconds} s run; killed it") from None
+
+
+def wrk(url, seconds, connections, core):
+    cmd = ["taskset", "-c", str(core), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s",
+           "--latency", "--timeout", "10s", url]
+    r = _run(cmd, seconds)
+    if r.returncode != 0:
+        raise RuntimeError(f"wrk failed ({r.returncode}): {r.stderr.strip() or r.stdout.strip()}")
+    result = parse_wrk(r.stdout)
+    result["command"] = " ".join(cmd)
+    result["output"] = r.stdout
+    return result
+
+
+def h2load(url, seconds, connections, streams, core):
+    with tempfile.NamedTemporaryFile("r", prefix="h2load-", suffix=".log") as log:
+        cmd = ["taskset", "-c", str(core), "h2load", "-t1", f"-c{connections}", f"-m{streams}",
+               f"-D{seconds}", f"--log-file={log.name}", url]
+        r = _run(cmd, seconds)
+        if r.returncode != 0 and "finished in" not in r.stdout:
+            raise RuntimeError(f"h2load failed ({r.returncode}): {r.stderr.strip() or r.stdout.strip()}")
+        result = parse_h2load(r.stdout, log.readlines())
+    cmd = [c if not c.startswith("--log-file=") else "--log-file=FILE" for c in cmd]
+    result["command"] = " ".join(cmd)
+    result["output"] = r.stdout
+    return result

@@ -1,0 +1,66 @@
+"""What each scenario serves and how it is loaded.
+
+A scenario names the config each side runs (Nproxy XML, nginx conf), whether it needs the
+origin (an nginx serving the files on the client's core), the URL path, the exact body the
+client must get, and the load generator.
+"""
+from dataclasses import dataclass
+
+import configs
+
+RETURN_BODY = ("nproxy-bench-" * 79)[:1024]  # 1 KiB of text with no $, quotes or braces
+
+FILES = {"1k.bin": 1024, "100k.bin": 100 * 1024, "10m.bin": 10 * 1024 * 1024}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    kind: str              # return | static | proxy
+    path: str              # what the client asks for
+    client: str = "wrk"    # wrk (HTTP/1.1) | h2load (h2 over TLS)
+    connections: int = 50
+    streams: int = 1       # h2 streams per connection
+    tls: bool = False
+    reload: bool = False   # reload once a second during a longer run
+
+    def expected_body(self, docroot):
+        if self.kind == "return":
+            return RETURN_BODY.encode()
+        with open(f"{docroot}/{self.path.lstrip('/')}", "rb") as f:
+            return f.read()
+
+    def nproxy_config(self, port, env, generation=None):
+        if self.kind == "return":
+            return configs.nproxy_return(port, RETURN_BODY, generation)
+        if self.kind == "static":
+            return configs.nproxy_static(port, env["docroot"])
+        return configs.nproxy_proxy(port, env["origin_port"], env["tls"] if self.tls else None)
+
+    def nginx_config(self, run_dir, port, env, generation=None):
+        if self.kind == "return":
+            return configs.nginx_return(run_dir, port, RETURN_BODY, generation)
+        if self.kind == "static":
+            return configs.nginx_static(run_dir, port, env["docroot"])
+        return configs.nginx_proxy(run_dir, port, env["origin_port"], env["tls"] if self.tls else None)
+
+
+ALL = [
+    Scenario("return-1k", "a 1 KiB body from config (Nproxy `<return>`, nginx `return 200`), "
+             "wrk -t1 -c50", "return", "/"),
+    Scenario("static-1k", "a 1 KiB file from disk, wrk -t1 -c50", "static", "/1k.bin"),
+    Scenario("static-100k", "a 100 KiB file from disk, wrk -t1 -c50", "static", "/100k.bin"),
+    Scenario("static-10m", "a 10 MiB file from disk, wrk -t1 -c10", "static", "/10m.bin", connections=10),
+    Scenario("proxy-1k", "1 KiB file from an nginx origin on the client's core, upstream keep-alive, "
+             "wrk -t1 -c50", "proxy", "/1k.bin"),
+    Scenario("proxy-100k", "100 KiB file from an nginx origin on the client's core, upstream keep-alive, "
+             "wrk -t1 -c50", "proxy", "/100k.bin"),
+    Scenario("h2-proxy-1k", "h2 over TLS to the proxy, HTTP/1.1 keep-alive to the origin, "
+             "h2load -t1 -c10 -m10", "proxy", "/1k.bin", client="h2load", connections=10, streams=10, tls=True),
+    Scenario("reload-under-load", "return-1k while the config is rewritten and reloaded every second "
+             "(Nproxy: bin/nproxy.sh reload, nginx: nginx -s reload); any error fails it",
+             "return", "/", reload=True),
+]
+
+BY_NAME = {s.name: s for s in ALL}

@@ -1,0 +1,138 @@
+"""Tests of the harness's own logic: output parsers, /proc accounting, config checks.
+
+Run: python3 -B -m unittest discover -s bench/lib   (no packages needed; nginx for the last test)
+"""
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+import unittest
+
+import configs
+import load
+import procs
+import report
+import scenarios
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def fixture(name):
+    with open(os.path.join(HERE, "testdata", name)) as f:
+        return f.read()
+
+
+class WrkParsing(unittest.TestCase):
+    def test_non_2xx_answers_are_errors(self):
+        r = load.parse_wrk(fixture("wrk-404.txt"))
+        self.assertEqual(31794, r["requests"])
+        self.assertEqual(31794, r["errors"])
+        self.assertIn("31794 non-2xx", r["error_detail"])
+        self.assertAlmostEqual(28900.88, r["rps"])
+        self.assertAlmostEqual(0.134, r["p50_ms"])
+        self.assertAlmostEqual(2.39, r["p99_ms"])
+
+    def test_socket_errors_are_errors(self):
+        r = load.parse_wrk(fixture("wrk-reload.txt"))
+        self.assertEqual(350, r["errors"])
+        self.assertEqual("350 read errors", r["error_detail"])
+        self.assertAlmostEqual(0.77, r["p50_ms"])
+        self.assertAlmostEqual(156.71, r["p99_ms"])
+
+    def test_clean_run_has_no_errors(self):
+        out = fixture("wrk-reload.txt").replace("  Socket errors: connect 0, read 350, write 0, timeout 0\n", "")
+        self.assertEqual(0, load.parse_wrk(out)["errors"])
+
+    def test_truncated_output_is_refused(self):
+        with self.assertRaises(ValueError):
+            load.parse_wrk("Running 1s test @ http://127.0.0.1:1/\n")
+
+
+class H2loadParsing(unittest.TestCase):
+    def test_4xx_streams_are_errors_and_latency_comes_from_the_log(self):
+        log = [f"1795633673854297\t404\t{us}\n" for us in range(1000, 101000, 1000)]  # 1..100 ms
+        r = load.parse_h2load(fixture("h2load-404.txt"), log)
+        self.assertEqual(0, r["requests"])
+        self.assertEqual(9941, r["errors"])
+        self.assertAlmostEqual(9941.0, r["rps"])
+        self.assertAlmostEqual(50.0, r["p50_ms"])
+        self.assertAlmostEqual(99.0, r["p99_ms"])
+        self.assertEqual("TLSv1.2 ECDHE-ECDSA-AES128-GCM-SHA256", r["tls"])
+
+    def test_a_run_without_h2_is_an_error(self):
+        out = fixture("h2load-404.txt").replace("Application protocol: h2", "Application protocol: http/1.1") \
+            .replace("0 succeeded, 9941 failed", "9941 succeeded, 0 failed").replace("0 2xx, 0 3xx, 9941 4xx", "9941 2xx, 0 3xx, 0 4xx")
+        r = load.parse_h2load(out, [])
+        self.assertEqual(1, r["errors"])
+        self.assertIn("instead of h2", r["error_detail"])
+
+
+class ProcAccounting(unittest.TestCase):
+    def test_cpu_of_live_and_reaped_children_is_counted(self):
+        # A parent that burns CPU in a child which then exits: cutime must carry it.
+        code = ("import os,sys,time\npid=os.fork()\nif pid==0:\n while time.process_time()<0.3: pass\n os._exit(0)\n"
+                "os.waitpid(pid,0)\nprint('reaped',flush=True)\ntime.sleep(30)")
+        p = subprocess.Popen(["python3", "-c", code], stdout=subprocess.PIPE, text=True)
+        try:
+            self.assertEqual("reaped", p.stdout.readline().strip())
+            self.assertGreaterEqual(procs.cpu_us(p.pid), 200_000)
+            self.assertGreater(procs.rss_kib(p.pid), 1000)
+        finally:
+            procs.kill_pid(p.pid)
+            p.wait()
+            p.stdout.close()
+        self.assertFalse(procs.alive(p.pid))
+
+
+class Report(unittest.TestCase):
+    def test_ratio_row_only_when_both_sides_ran(self):
+        ok = {"proxy": "nproxy", "result": "ok", "rps": 500.0, "p50_ms": 1.0, "p99_ms": 2.0, "errors": 0,
+              "cpu_us_per_req": 40.0, "rss_mib": 100.0}
+        other = dict(ok, proxy="nginx", rps=1000.0, cpu_us_per_req=20.0)
+        text = report.text_table([{"name": "x", "nproxy": ok, "nginx": other,
+                                   "ratio": {"rps": 0.5, "cpu_us_per_req": 2.0}},
+                                  {"name": "y", "nproxy": {"proxy": "nproxy", "result": "SKIPPED: no module"},
+                                   "nginx": other, "ratio": None}])
+        self.assertIn("0.50x", text)
+        self.assertIn("2.00x", text)
+        self.assertEqual(1, text.count("Nproxy/nginx"))
+        self.assertIn("SKIPPED: no module", text)
+
+    def test_markdown_escapes_quoted_elements(self):
+        skipped = {"proxy": "nproxy", "result": "SKIPPED: unknown handler <static> | x"}
+        md = report.markdown_table([{"name": "s", "nproxy": skipped, "nginx": dict(skipped, proxy="nginx"),
+                                     "ratio": None}])
+        self.assertIn("unknown handler &lt;static&gt; \\| x", md)
+        self.assertNotIn("<static>", md)
+
+
+@unittest.skipUnless(shutil.which("nginx"), "nginx not installed")
+class NginxConfigs(unittest.TestCase):
+    def test_every_nginx_config_passes_nginx_t(self):
+        tmp = tempfile.mkdtemp(prefix="bench-test-")
+        try:
+            tls = {"cert": os.path.join(tmp, "c.pem"), "key": os.path.join(tmp, "k.pem")}
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                            "-nodes", "-keyout", tls["key"], "-out", tls["cert"], "-days", "1", "-subj", "/CN=x"],
+                           check=True, capture_output=True)
+            env = {"docroot": tmp, "origin_port": 9, "tls": tls}
+            for sc in scenarios.ALL:
+                conf = os.path.join(tmp, sc.name + ".conf")
+                with open(conf, "w") as f:
+                    f.write(sc.nginx_config(tmp, 8, env, 1 if sc.reload else None))
+                r = subprocess.run(["nginx", "-t", "-p", tmp, "-c", conf, "-e", os.path.join(tmp, "e.log")],
+                                   capture_output=True, text=True)
+                self.assertEqual(0, r.returncode, f"{sc.name}: {r.stderr}")
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def test_return_body_is_1k_and_safe_for_both_configs(self):
+        self.assertEqual(1024, len(scenarios.RETURN_BODY))
+        for c in "$\"'{};<>&":
+            self.assertNotIn(c, scenarios.RETURN_BODY)
+        self.assertIn(scenarios.RETURN_BODY, configs.nproxy_return(8, scenarios.RETURN_BODY))
+
+
+if __name__ == "__main__":
+    unittest.main()
