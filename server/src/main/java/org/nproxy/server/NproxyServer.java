@@ -66,15 +66,24 @@ public final class NproxyServer {
         this.registry = Objects.requireNonNull(registry, "registry");
     }
 
+    /**
+     * {@code -Dnproxy.threads}: {@code virtual} (default: Jetty's VirtualThreadPool, selectors and
+     * requests all on virtual threads; measured fastest here, bench/run.sh return-1k and proxy-1k),
+     * {@code hybrid} (platform selector threads, each request on a virtual thread) or
+     * {@code platform} (a bounded platform pool; blocking handlers then hold pool threads).
+     */
     private static org.eclipse.jetty.util.thread.ThreadPool threadPool() {
-        if ("virtual".equals(System.getProperty("nproxy.threads"))) {
+        String mode = System.getProperty("nproxy.threads", "virtual");
+        if (mode.equals("virtual")) {
             VirtualThreadPool threads = new VirtualThreadPool();
             threads.setName("nproxy");
             return threads;
         }
-        QueuedThreadPool threads = new QueuedThreadPool(64, 4);
+        QueuedThreadPool threads = new QueuedThreadPool(mode.equals("platform") ? 400 : 64, 4);
         threads.setName("nproxy");
-        threads.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("nproxy-req"));
+        if (!mode.equals("platform")) {
+            threads.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("nproxy-req"));
+        }
         return threads;
     }
 
