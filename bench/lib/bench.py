@@ -127,7 +127,7 @@ def parse_args(argv):
                    help="seconds per reload-under-load round (default 30)")
     p.add_argument("--warmup", type=int, default=int(os.environ.get("BENCH_WARMUP", 8)),
                    help="least seconds of load on each fresh Nproxy JVM before measuring (default 8)")
-    p.add_argument("--max-warmup", type=int, default=int(os.environ.get("BENCH_MAX_WARMUP", 20)),
+    p.add_argument("--max-warmup", type=int, default=int(os.environ.get("BENCH_MAX_WARMUP", 16)),
                    help="longest JVM warm-up when CPU per request keeps falling (default 20)")
     p.add_argument("--nginx-warmup", type=int, default=int(os.environ.get("BENCH_NGINX_WARMUP", 2)))
     p.add_argument("--keep", action="store_true", help="keep the temp dir (configs, logs)")
