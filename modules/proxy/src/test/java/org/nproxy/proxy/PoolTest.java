@@ -72,7 +72,10 @@ class PoolTest {
                 assertEquals(200, rig.get("/x").getStatus());
             }
             int connections = origin.connections.get();
-            assertTrue(connections >= 10 && connections <= 11, "1000 requests at 100 per connection: " + connections);
+            // At least 10 (each connection retires after 100 requests); a few more when a response
+            // completes before its retiring connection is back in the pool and the next request
+            // opens a fresh one; far from one connection per request either way.
+            assertTrue(connections >= 10 && connections <= 15, "1000 requests at 100 per connection: " + connections);
         }
     }
 
