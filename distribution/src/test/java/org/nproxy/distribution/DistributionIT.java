@@ -120,7 +120,13 @@ class DistributionIT {
         assertEquals(200, page.getStatus());
         assertTrue(page.getContentAsString().contains("Welcome to Nproxy!"), page.getContentAsString());
         assertEquals(0, nproxy("status").code());
-        assertTrue(Files.readString(home.resolve("logs/access.log")).contains("\"GET / HTTP/1.1\" 200"));
+        // The access log is written by its own thread, just after the response: give it a moment.
+        String log = "";
+        for (int i = 0; i < 100 && !log.contains("\"GET / HTTP/1.1\" 200"); i++) {
+            Thread.sleep(50);
+            log = Files.readString(home.resolve("logs/access.log"));
+        }
+        assertTrue(log.contains("\"GET / HTTP/1.1\" 200"), log);
         Result again = nproxy("start");
         assertEquals(1, again.code(), "a second start refuses: " + again.out());
     }
