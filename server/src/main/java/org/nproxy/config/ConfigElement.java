@@ -222,11 +222,6 @@ public final class ConfigElement {
         ignored = true;
     }
 
-    /** Marks every child as known without reading them (their element was rejected as a whole). */
-    public void acceptAllChildren() {
-        children.forEach(c -> knownChildren.add(c.name));
-    }
-
     private static String suggest(String wrong, Set<String> known, String quote) {
         String close = quote.equals("<") ? ">" : quote;
         for (String k : known) {

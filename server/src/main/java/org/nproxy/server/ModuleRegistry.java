@@ -24,11 +24,9 @@ import org.nproxy.spi.HandlerFactory;
  */
 public final class ModuleRegistry {
     private final Map<String, HandlerFactory<?>> factories;
-    private final Map<String, String> sources;
 
-    private ModuleRegistry(Map<String, HandlerFactory<?>> factories, Map<String, String> sources) {
+    private ModuleRegistry(Map<String, HandlerFactory<?>> factories) {
         this.factories = factories;
-        this.sources = sources;
     }
 
     /**
@@ -89,7 +87,7 @@ public final class ModuleRegistry {
             }
             factories.put(type, factory);
         }
-        return new ModuleRegistry(Map.copyOf(factories), Map.copyOf(sources));
+        return new ModuleRegistry(Map.copyOf(factories));
     }
 
     /**
@@ -162,8 +160,4 @@ public final class ModuleRegistry {
         return factories.keySet().stream().sorted().toList();
     }
 
-    /** Which jar (or class directory) a type came from. */
-    public String source(String type) {
-        return sources.get(type);
-    }
 }

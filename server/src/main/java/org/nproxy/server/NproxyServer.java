@@ -42,7 +42,7 @@ public final class NproxyServer {
     private final Map<String, Object> shared = new ConcurrentHashMap<>();
     private final Map<String, Listener> connectors = new LinkedHashMap<>();
     private final Dispatcher dispatcher = new Dispatcher();
-    private final AccessLog accessLog = new AccessLog(dispatcher);
+    private final AccessLog accessLog = new AccessLog();
     private Server server;
     private GracefulHandler graceful;
     private long nextGeneration = 1;

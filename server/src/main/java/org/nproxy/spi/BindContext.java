@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.Set;
 
+import org.nproxy.config.ConfigElement;
 import org.nproxy.config.UpstreamConfig;
 
 /** What a {@link HandlerFactory} may consult while binding its element. */
@@ -22,5 +23,23 @@ public interface BindContext {
     /** Names of every upstream group the configuration defines, in file order (for error messages). */
     default Set<String> upstreamNames() {
         return Set.of();
+    }
+
+    /**
+     * Reads a required attribute naming an upstream group and resolves it; reports a missing
+     * attribute or an undefined name (listing the defined groups) at the attribute's position.
+     */
+    default Optional<UpstreamConfig> upstreamAttribute(ConfigElement element, String attribute) {
+        String name = element.required(attribute);
+        if (name.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<UpstreamConfig> upstream = upstream(name);
+        if (upstream.isEmpty()) {
+            element.attributeError(attribute, "unknown upstream '" + name + "'", upstreamNames().isEmpty()
+                ? "an <upstream name=\"" + name + "\"> with at least one <peer> (none is defined)"
+                : "one of the defined upstreams: " + String.join(", ", upstreamNames()));
+        }
+        return upstream;
     }
 }

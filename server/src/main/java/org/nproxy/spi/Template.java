@@ -17,14 +17,12 @@ import java.util.function.Function;
  */
 public final class Template {
     private final List<Object> parts; // String literal, or Var
-    private final boolean constant;
 
     private record Var(String name) {
     }
 
     private Template(List<Object> parts) {
         this.parts = parts;
-        this.constant = parts.stream().allMatch(p -> p instanceof String);
     }
 
     public static Template parse(String text) {
@@ -81,15 +79,6 @@ public final class Template {
             parts.add(literal.toString());
         }
         return new Template(List.copyOf(parts));
-    }
-
-    /** Names of the variables used, in order. */
-    public List<String> variables() {
-        return parts.stream().filter(p -> p instanceof Var).map(p -> ((Var) p).name()).toList();
-    }
-
-    public boolean isConstant() {
-        return constant;
     }
 
     /** Renders with a lookup; a variable the lookup returns null for renders as "" . */

@@ -47,13 +47,7 @@ public final class ProxyHandlerFactory implements HandlerFactory<ProxySettings> 
 
     @Override
     public ProxySettings bind(ConfigElement e, BindContext context) {
-        String name = e.required("upstream");
-        Optional<UpstreamConfig> upstream = name.isEmpty() ? Optional.empty() : context.upstream(name);
-        if (!name.isEmpty() && upstream.isEmpty()) {
-            e.attributeError("upstream", "unknown upstream '" + name + "'", context.upstreamNames().isEmpty()
-                ? "an <upstream name=\"" + name + "\"> with at least one <peer> (none is defined)"
-                : "one of the defined upstreams: " + String.join(", ", context.upstreamNames()));
-        }
+        Optional<UpstreamConfig> upstream = context.upstreamAttribute(e, "upstream");
         String host = e.string("host", null);
         String forwarded = e.oneOf("forwarded", "x-forwarded", List.of("x-forwarded", "forwarded", "both", "none"));
         List<Cidr> trusted = new ArrayList<>();

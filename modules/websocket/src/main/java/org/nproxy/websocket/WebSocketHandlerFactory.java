@@ -36,13 +36,7 @@ public final class WebSocketHandlerFactory implements HandlerFactory<WebSocketSe
 
     @Override
     public WebSocketSettings bind(ConfigElement e, BindContext context) {
-        String name = e.required("upstream");
-        Optional<UpstreamConfig> upstream = name.isEmpty() ? Optional.empty() : context.upstream(name);
-        if (!name.isEmpty() && upstream.isEmpty()) {
-            e.attributeError("upstream", "unknown upstream '" + name + "'", context.upstreamNames().isEmpty()
-                ? "an <upstream name=\"" + name + "\"> with at least one <peer> (none is defined)"
-                : "one of the defined upstreams: " + String.join(", ", context.upstreamNames()));
-        }
+        Optional<UpstreamConfig> upstream = context.upstreamAttribute(e, "upstream");
         Duration idle = e.duration("idle-timeout", Duration.ofHours(1));
         if (idle.isZero() || idle.isNegative()) {
             e.attributeError("idle-timeout", "must be positive", "a duration such as 10m or 1h");

@@ -38,16 +38,15 @@ public final class AccessLog implements RequestLog {
     public static final String COMMON = "$remote_addr - - [$time_local] \"$request\" $status $body_bytes_sent";
     private static final DateTimeFormatter LOCAL =
         DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT).withZone(ZoneId.systemDefault());
+    private static final DateTimeFormatter ISO = DateTimeFormatter.ISO_OFFSET_DATE_TIME.withZone(ZoneId.systemDefault());
 
-    private final Dispatcher dispatcher;
     private volatile Sink sink = new Sink(null, null, false);
     private final Writer writer = new Writer();
 
     private record Sink(FileChannel channel, Template template, boolean json) {
     }
 
-    public AccessLog(Dispatcher dispatcher) {
-        this.dispatcher = dispatcher;
+    public AccessLog() {
     }
 
     /** (Re)opens the log for a configuration; reopening also follows a logrotate move. */
@@ -209,8 +208,7 @@ public final class AccessLog implements RequestLog {
             case "time_local":
                 return LOCAL.format(Instant.ofEpochMilli(Request.getTimeStamp(request)));
             case "time_iso8601":
-                return DateTimeFormatter.ISO_OFFSET_DATE_TIME.withZone(ZoneId.systemDefault())
-                    .format(Instant.ofEpochMilli(Request.getTimeStamp(request)));
+                return ISO.format(Instant.ofEpochMilli(Request.getTimeStamp(request)));
             case "request_time": {
                 long ms = TimeUnit.NANOSECONDS.toMillis(nanos);
                 return String.format(Locale.ROOT, "%d.%03d", ms / 1000, ms % 1000);
@@ -277,8 +275,4 @@ public final class AccessLog implements RequestLog {
         b.append("\",");
     }
 
-    /** The dispatcher this log belongs to (for the current generation of unrouted requests). */
-    Dispatcher dispatcher() {
-        return dispatcher;
-    }
 }
