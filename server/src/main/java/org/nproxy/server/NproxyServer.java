@@ -71,11 +71,14 @@ public final class NproxyServer {
      * requests all on virtual threads; measured fastest here, bench/run.sh return-1k and proxy-1k),
      * {@code hybrid} (platform selector threads, each request on a virtual thread) or
      * {@code platform} (a bounded platform pool; blocking handlers then hold pool threads).
+     * {@code -Dnproxy.threads.max} bounds the concurrent virtual threads (default 10,000; 0: none).
      */
     private static org.eclipse.jetty.util.thread.ThreadPool threadPool() {
         String mode = System.getProperty("nproxy.threads", "virtual");
         if (mode.equals("virtual")) {
-            VirtualThreadPool threads = new VirtualThreadPool();
+            // Jetty's default caps concurrent tasks at 200: 200 slow upstreams or downloads would
+            // queue every other request behind them. Each request here is one cheap virtual thread.
+            VirtualThreadPool threads = new VirtualThreadPool(Integer.getInteger("nproxy.threads.max", 10_000));
             threads.setName("nproxy");
             return threads;
         }

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.eclipse.jetty.client.ContentSourceRequestContent;
+import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -71,63 +72,145 @@ final class ProxyHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request clientToProxyRequest, Response proxyToClientResponse, Callback callback) {
-        long startNanos = System.nanoTime();
-        String method = clientToProxyRequest.getMethod();
-        boolean hasBody = hasBody(clientToProxyRequest);
-        boolean retriable = !hasBody && (isIdempotent(method) || settings.retryNonIdempotent());
-        long retryDeadline = settings.retryTimeout().isZero() ? Long.MAX_VALUE
-            : startNanos + settings.retryTimeout().toNanos();
-        String key = ipHash ? Request.getRemoteAddr(clientToProxyRequest)
-            : settings.hashKey() == null ? null
-            : settings.hashKey().render(n -> RequestVariables.get(clientToProxyRequest, n));
-        String pathQuery = rewrite(clientToProxyRequest);
+        new Call(clientToProxyRequest, proxyToClientResponse, callback).next(null);
+        return true;
+    }
 
-        List<Member> tried = new ArrayList<>(2);
-        Throwable lastFailure = null;
-        for (int attempt = 1; attempt <= maxTries; attempt++) {
-            Member member = group.pick(key, tried);
+    /**
+     * One proxied request: its attempts against peers, then the streaming of the chosen answer.
+     * The handler thread sends the first attempt and returns; the upstream answer is handled on
+     * the thread that read it (Jetty's client callbacks), without a hand-off back to the handler
+     * thread: only non-blocking work happens there (header copying, writes with callbacks).
+     */
+    private final class Call {
+        private final Request clientToProxyRequest;
+        private final Response proxyToClientResponse;
+        private final Callback callback;
+        private final String method;
+        private final String pathQuery;
+        private final String key;
+        private final boolean hasBody;
+        private final boolean retriable;
+        private final long retryDeadline;
+        private final List<Member> tried = new ArrayList<>(2);
+
+        Call(Request clientToProxyRequest, Response proxyToClientResponse, Callback callback) {
+            this.clientToProxyRequest = clientToProxyRequest;
+            this.proxyToClientResponse = proxyToClientResponse;
+            this.callback = callback;
+            long startNanos = System.nanoTime();
+            this.method = clientToProxyRequest.getMethod();
+            this.hasBody = ProxyHandler.hasBody(clientToProxyRequest);
+            this.retriable = !hasBody && (isIdempotent(method) || settings.retryNonIdempotent());
+            this.retryDeadline = settings.retryTimeout().isZero() ? Long.MAX_VALUE
+                : startNanos + settings.retryTimeout().toNanos();
+            this.key = ipHash ? Request.getRemoteAddr(clientToProxyRequest)
+                : settings.hashKey() == null ? null
+                : settings.hashKey().render(n -> RequestVariables.get(clientToProxyRequest, n));
+            this.pathQuery = rewrite(clientToProxyRequest);
+        }
+
+        /** Starts the next attempt, or answers 502/504 when there is no peer left to try. */
+        void next(Throwable lastFailure) {
+            Member member = tried.size() < maxTries ? group.pick(key, tried) : null;
             if (member == null) {
-                break;
+                sendError(proxyToClientResponse, callback, lastFailure, tried.isEmpty());
+                return;
             }
             tried.add(member);
-            Exchange exchange = new Exchange(member);
-            send(clientToProxyRequest, pathQuery, hasBody, exchange);
-            Content.Source upstreamBody;
-            try {
-                upstreamBody = exchange.awaitHeaders();
-            } catch (Throwable failure) {
-                lastFailure = failure;
-                boolean out = member.state().fail(member.config().maxFails(), member.config().failTimeout().toNanos());
-                LOG.warn("upstream '{}' peer {} failed on {} {} (attempt {}): {}{}", group.config().name(),
-                    member.address(), method, pathQuery, attempt, reason(failure),
-                    out ? "; peer out for " + member.config().failTimeout() : "");
-                if (!retriable || System.nanoTime() - retryDeadline > 0) {
-                    break;
-                }
-                continue;
-            }
-            int status = exchange.response().getStatus();
+            send(clientToProxyRequest, pathQuery, hasBody, new Attempt(this, member, tried.size()));
+        }
+
+        boolean mayRetry() {
+            return retriable && tried.size() < maxTries && System.nanoTime() - retryDeadline <= 0;
+        }
+    }
+
+    /** Marks an upstream answer given up on (a fail status) so that the call moves on. */
+    private static final class RetryElsewhere extends Exception {
+        RetryElsewhere(int status) {
+            super("status " + status + ", retrying elsewhere", null, false, false);
+        }
+    }
+
+    /**
+     * One attempt against one peer. Keeps the peer's in-flight count and latency average right
+     * whatever happens, and decides between streaming the answer, retrying, and 502/504.
+     */
+    private final class Attempt implements org.eclipse.jetty.client.Response.Listener {
+        private final Call call;
+        private final Member member;
+        private final int number;
+        private final long startNanos = System.nanoTime();
+        private boolean streaming;
+        private boolean retrying;
+
+        Attempt(Call call, Member member, int number) {
+            this.call = call;
+            this.member = member;
+            this.number = number;
+            member.state().begin();
+        }
+
+        @Override
+        public void onHeaders(org.eclipse.jetty.client.Response response) {
+            member.state().observe(System.nanoTime() - startNanos);
+            int status = response.getStatus();
             if (settings.failStatuses().contains(status)) {
                 member.state().fail(member.config().maxFails(), member.config().failTimeout().toNanos());
-                if (retriable && attempt < maxTries && System.nanoTime() - retryDeadline <= 0
-                    && group.pick(key, tried) != null) {
+                if (call.mayRetry() && group.pick(call.key, call.tried) != null) {
                     LOG.warn("upstream '{}' peer {} answered {} to {} {}; trying the next peer", group.config().name(),
-                        member.address(), status, method, pathQuery);
-                    upstreamBody.fail(new IllegalStateException("status " + status + ", retrying elsewhere"));
-                    continue;
+                        member.address(), status, call.method, call.pathQuery);
+                    retrying = true;
+                    response.abort(new RetryElsewhere(status));
                 }
             } else {
                 member.state().succeed();
             }
-            proxyToClient(clientToProxyRequest, exchange, upstreamBody, proxyToClientResponse, callback);
-            return true;
         }
-        sendError(proxyToClientResponse, callback, lastFailure, tried.isEmpty());
-        return true;
+
+        @Override
+        public void onContentSource(org.eclipse.jetty.client.Response response, Content.Source upstreamBody) {
+            if (retrying) {
+                return;
+            }
+            streaming = true;
+            proxyToClient(call.clientToProxyRequest, response, upstreamBody, call.proxyToClientResponse,
+                call.callback, member);
+        }
+
+        @Override
+        public void onComplete(Result result) {
+            member.state().end();
+            if (streaming) {
+                return; // the body copy completes or fails the client's callback
+            }
+            if (retrying) {
+                call.next(null);
+                return;
+            }
+            if (result.isSucceeded()) {
+                // An answer without a content source (not seen with HTTP/1.1, kept for safety).
+                streaming = true;
+                proxyToClient(call.clientToProxyRequest, result.getResponse(), Content.Source.from(ByteBuffer.allocate(0)),
+                    call.proxyToClientResponse, call.callback, member);
+                return;
+            }
+            Throwable failure = result.getFailure();
+            boolean out = member.state().fail(member.config().maxFails(), member.config().failTimeout().toNanos());
+            LOG.warn("upstream '{}' peer {} failed on {} {} (attempt {}): {}{}", group.config().name(),
+                member.address(), call.method, call.pathQuery, number, reason(failure),
+                out ? "; peer out for " + member.config().failTimeout() : "");
+            if (call.mayRetry()) {
+                call.next(failure);
+            } else {
+                sendError(call.proxyToClientResponse, call.callback, failure, false);
+            }
+        }
     }
 
-    private void send(Request clientToProxyRequest, String pathQuery, boolean hasBody, Exchange exchange) {
-        Member member = exchange.member();
+    private void send(Request clientToProxyRequest, String pathQuery, boolean hasBody, Attempt attempt) {
+        Member member = attempt.member;
         org.eclipse.jetty.client.Request proxyToUpstreamRequest = group.client()
             .newRequest(member.config().host(), member.config().port())
             .method(clientToProxyRequest.getMethod())
@@ -142,7 +225,7 @@ final class ProxyHandler extends Handler.Abstract {
             String type = clientToProxyRequest.getHeaders().get(HttpHeader.CONTENT_TYPE);
             proxyToUpstreamRequest.body(new ContentSourceRequestContent(clientToProxyRequest, type));
         }
-        proxyToUpstreamRequest.send(exchange);
+        proxyToUpstreamRequest.send(attempt);
     }
 
     private void proxyToUpstreamHeaders(Request clientToProxyRequest, HttpFields.Mutable out) {
@@ -217,9 +300,9 @@ final class ProxyHandler extends Handler.Abstract {
         applyRules(settings.requestHeaders(), out, clientToProxyRequest);
     }
 
-    private void proxyToClient(Request clientToProxyRequest, Exchange exchange, Content.Source upstreamBody,
-                               Response proxyToClientResponse, Callback callback) {
-        org.eclipse.jetty.client.Response upstreamToProxyResponse = exchange.response();
+    private void proxyToClient(Request clientToProxyRequest, org.eclipse.jetty.client.Response upstreamToProxyResponse,
+                               Content.Source upstreamBody, Response proxyToClientResponse, Callback callback,
+                               Member member) {
         proxyToClientResponse.setStatus(upstreamToProxyResponse.getStatus());
         HttpFields upstreamHeaders = upstreamToProxyResponse.getHeaders();
         Set<String> connectionTokens = HopByHop.connectionTokens(upstreamHeaders);
@@ -251,8 +334,13 @@ final class ProxyHandler extends Handler.Abstract {
             @Override
             public void failed(Throwable x) {
                 upstreamBody.fail(x);
-                LOG.debug("streaming the response of {} failed", exchange.member().address(), x);
+                LOG.debug("streaming the response of {} failed", member.address(), x);
                 callback.failed(x);
+            }
+
+            @Override
+            public InvocationType getInvocationType() {
+                return InvocationType.NON_BLOCKING; // completing the client's callback does not block
             }
         });
     }
