@@ -18,6 +18,8 @@ final class ReturnHandler extends Handler.Abstract {
     private final ReturnHandlerFactory.Settings settings;
 
     ReturnHandler(ReturnHandlerFactory.Settings settings) {
+        // Without a delay it only writes a prepared answer: the selector may run it in place.
+        super(settings.delay().isZero() ? InvocationType.NON_BLOCKING : InvocationType.BLOCKING);
         this.settings = settings;
     }
 

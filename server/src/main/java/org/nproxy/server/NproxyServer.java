@@ -101,6 +101,10 @@ public final class NproxyServer {
         server = new Server(threadPool());
         server.setStopTimeout(config.global().shutdownTimeout().toMillis());
         graceful = new GracefulHandler(dispatcher);
+        // Static trees, so Jetty takes the Dispatcher's NON_BLOCKING type (dynamic containers
+        // report BLOCKING and every request would cost a thread hand-off).
+        graceful.setDynamic(false);
+        server.setDynamic(false);
         server.setHandler(graceful);
         server.setRequestLog(accessLog);
         server.setErrorHandler(new org.nproxy.server.internal.ErrorPages());

@@ -51,6 +51,9 @@ final class ProxyHandler extends Handler.Abstract {
     private final Upstreams upstreams;
 
     ProxyHandler(ProxySettings settings, Upstreams upstreams, UpstreamGroup group) {
+        // handle() only builds and sends the upstream request (Jetty's client does not block on
+        // it); answers arrive through callbacks. The selector may run it in place.
+        super(InvocationType.NON_BLOCKING);
         this.settings = settings;
         this.upstreams = upstreams;
         this.group = group;

@@ -1,6 +1,7 @@
 package org.nproxy.server.internal;
 
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -11,6 +12,8 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.VirtualThreads;
+import org.eclipse.jetty.util.thread.VirtualThreadPool;
 import org.nproxy.routing.VirtualHosts;
 import org.nproxy.server.internal.tls.TlsPolicy;
 import org.nproxy.spi.RequestVariables;
@@ -75,14 +78,53 @@ public final class Dispatcher extends Handler.Abstract {
             }
             request.setAttribute(RequestVariables.LOCATION, route.config().label());
             request.setAttribute(RequestVariables.HANDLER, route.handlerLabel());
-            if (!route.handler().handle(request, response, exiting)) {
-                Response.writeError(request, response, exiting, HttpStatus.NOT_FOUND_404);
+            if (route.nonBlocking()) {
+                invoke(route, request, response, exiting);
+            } else {
+                Executor executor = blockingExecutor(request);
+                executor.execute(() -> {
+                    try {
+                        invoke(route, request, response, exiting);
+                    } catch (Throwable t) {
+                        exiting.failed(t); // Jetty answers 500 if nothing was sent yet
+                    }
+                });
             }
             return true;
         } catch (Throwable t) {
             ((Exiting) exiting).exitOnce();
             throw t;
         }
+    }
+
+    private static void invoke(Route route, Request request, Response response, Callback callback) throws Exception {
+        if (!route.handler().handle(request, response, callback)) {
+            Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+        }
+    }
+
+    /**
+     * Where blocking chains run: a fresh virtual thread per request (the server's
+     * VirtualThreadPool, or the virtual-thread executor of a hybrid pool).
+     */
+    private static Executor blockingExecutor(Request request) {
+        Executor executor = request.getComponents().getExecutor();
+        if (executor instanceof VirtualThreadPool) {
+            return executor;
+        }
+        Executor virtual = VirtualThreads.getVirtualThreadsExecutor(executor);
+        return virtual != null ? virtual : executor;
+    }
+
+    /**
+     * Non-blocking for Jetty: routing is CPU-only work, so the selector may run it in place.
+     * Chains whose handlers all declare {@link InvocationType#NON_BLOCKING} (such as
+     * {@code return} and {@code proxy}) then run in place too, with no thread hand-off; every
+     * other chain (the default for handlers: blocking code) is handed to a virtual thread.
+     */
+    @Override
+    public InvocationType getInvocationType() {
+        return InvocationType.NON_BLOCKING;
     }
 
     private Generation enter(String listenerKey) {
