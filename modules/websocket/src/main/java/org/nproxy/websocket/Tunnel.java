@@ -39,6 +39,8 @@ final class Tunnel {
     private final Member member;
     private final Scheduler scheduler;
     private final String label;
+    private final Routes.Key route;
+    private final Routes.Registration openedBy;
     private final Side client = new Side("client");
     private final Side upstream = new Side("upstream");
     private final AtomicBoolean started = new AtomicBoolean();
@@ -48,12 +50,15 @@ final class Tunnel {
     /** Set when Nproxy itself closes the tunnel (stop, message too big): both sides get this status. */
     private volatile CloseStatus proxyClose;
 
-    Tunnel(Tunnels registry, WebSocketSettings settings, Member member, Scheduler scheduler, String label) {
+    Tunnel(Tunnels registry, WebSocketSettings settings, Member member, Scheduler scheduler, String label,
+           Routes.Key route, Routes.Registration openedBy) {
         this.registry = registry;
         this.settings = settings;
         this.member = member;
         this.scheduler = scheduler;
         this.label = label;
+        this.route = route;
+        this.openedBy = openedBy;
         client.other = upstream;
         upstream.other = client;
     }
@@ -68,6 +73,20 @@ final class Tunnel {
 
     Member member() {
         return member;
+    }
+
+    String label() {
+        return label;
+    }
+
+    /** What the tunnel was opened through: listener, virtual host, location, upstream group. */
+    Routes.Key route() {
+        return route;
+    }
+
+    /** The routes of the handler that opened it. */
+    Routes.Registration openedBy() {
+        return openedBy;
     }
 
     /** Both sessions are open: start reading both ways. */

@@ -25,9 +25,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The websocket module's server-lifetime registry (in {@code ModuleContext.shared}): the live
  * tunnels, the WebSocket components (extensions, buffers) and the clients that open tunnels to the
- * peers. A reload stops the old generation's handlers but not this, so open tunnels keep running;
- * when the Jetty server starts stopping, every tunnel gets a close frame 1001 (going away) on both
- * sides and the stop waits for the close handshakes up to the shutdown timeout.
+ * peers. A reload stops the old generation's handlers but not this, so open tunnels keep running
+ * as long as the new configuration still has their route ({@link Routes}); when the Jetty server
+ * starts stopping, every tunnel gets a close frame 1001 (going away) on both sides and the stop
+ * waits for the close handshakes up to the shutdown timeout.
  */
 final class Tunnels implements AutoCloseable {
     static final String SHARED_KEY = "org.nproxy.websocket.tunnels";
@@ -38,9 +39,11 @@ final class Tunnels implements AutoCloseable {
     private final Set<Tunnel> live = ConcurrentHashMap.newKeySet();
     private final Map<Long, WebSocketCoreClient> clients = new ConcurrentHashMap<>();
     private final WebSocketComponents components;
+    private final Routes routes;
     private volatile Duration shutdownTimeout = Duration.ofSeconds(10);
 
     Tunnels(Server server) {
+        routes = new Routes(live, server.getScheduler());
         components = new WebSocketComponents(null, null, server.getByteBufferPool(), null, null, null);
         try {
             components.start();
@@ -54,6 +57,10 @@ final class Tunnels implements AutoCloseable {
                 goAway();
             }
         });
+    }
+
+    Routes routes() {
+        return routes;
     }
 
     WebSocketComponents components() {
@@ -95,10 +102,12 @@ final class Tunnels implements AutoCloseable {
 
     void add(Tunnel t) {
         live.add(t);
+        routes.opened(t);
     }
 
     void remove(Tunnel t) {
         live.remove(t);
+        routes.ended(t);
     }
 
     int size() {
@@ -107,6 +116,7 @@ final class Tunnels implements AutoCloseable {
 
     /** Closes every tunnel with 1001 on both sides and waits for them up to the shutdown timeout. */
     void goAway() {
+        routes.serverStopping();
         List<Tunnel> all = new ArrayList<>(live);
         if (all.isEmpty()) {
             return;

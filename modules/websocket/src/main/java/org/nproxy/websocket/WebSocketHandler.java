@@ -55,21 +55,40 @@ final class WebSocketHandler extends Handler.Abstract {
     private final WebSocketSettings settings;
     private final UpstreamGroup group;
     private final Tunnels tunnels;
+    private final Routes.Registration routes;
     private final Scheduler scheduler;
     private final Handshaker handshaker = Handshaker.newInstance();
     private final Duration handshakeTimeout;
     private final int maxTries;
     private final boolean ipHash;
 
-    WebSocketHandler(WebSocketSettings settings, UpstreamGroup group, Tunnels tunnels, Scheduler scheduler) {
+    WebSocketHandler(WebSocketSettings settings, UpstreamGroup group, Tunnels tunnels, Routes.Registration routes,
+                     Scheduler scheduler) {
         this.settings = settings;
         this.group = group;
         this.tunnels = tunnels;
+        this.routes = routes;
         this.scheduler = scheduler;
         this.handshakeTimeout = settings.connectTimeout().isZero()
             ? group.config().pool().connectTimeout().plusSeconds(10) : settings.connectTimeout();
         this.maxTries = settings.tries() > 0 ? settings.tries() : group.config().peers().size();
         this.ipHash = group.config().balance().equals("ip_hash");
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        tunnels.routes().register(routes);
+    }
+
+    /** Runs once the generation has drained: tunnels whose route is gone with it get their deadline. */
+    @Override
+    protected void doStop() throws Exception {
+        try {
+            super.doStop();
+        } finally {
+            tunnels.routes().unregister(routes);
+        }
     }
 
     @Override
@@ -86,6 +105,7 @@ final class WebSocketHandler extends Handler.Abstract {
         String pathQuery = clientToProxyRequest.getHttpURI().getPathQuery();
         String label = Request.getRemoteAddr(clientToProxyRequest) + ":" + Request.getRemotePort(clientToProxyRequest)
             + " " + pathQuery + " upstream=" + group.config().name();
+        Routes.Key route = routes.key(clientToProxyRequest.getConnectionMetaData().getConnector().getName());
         List<Member> tried = new ArrayList<>(2);
         Throwable lastFailure = null;
         for (int attempt = 1; attempt <= maxTries; attempt++) {
@@ -94,7 +114,7 @@ final class WebSocketHandler extends Handler.Abstract {
                 break;
             }
             tried.add(member);
-            Tunnel tunnel = new Tunnel(tunnels, settings, member, scheduler, label);
+            Tunnel tunnel = new Tunnel(tunnels, settings, member, scheduler, label, route, routes);
             URI uri = URI.create("ws://" + member.config().host() + ":" + member.config().port() + pathQuery);
             UpstreamUpgrade proxyToUpstreamUpgrade = new UpstreamUpgrade(tunnels.client(group.config().pool().connectTimeout()),
                 uri, tunnel.upstreamSide());

@@ -9,6 +9,11 @@ import java.util.Optional;
 
 import org.eclipse.jetty.server.Handler;
 import org.nproxy.config.ConfigElement;
+import org.nproxy.config.HandlerConfig;
+import org.nproxy.config.ListenConfig;
+import org.nproxy.config.LocationConfig;
+import org.nproxy.config.NproxyConfig;
+import org.nproxy.config.ServerConfig;
 import org.nproxy.config.UpstreamConfig;
 import org.nproxy.proxy.upstream.Upstreams;
 import org.nproxy.spi.BindContext;
@@ -98,6 +103,23 @@ public final class WebSocketHandlerFactory implements HandlerFactory<WebSocketSe
         UpstreamConfig current = context.config().upstreams().get(settings.upstream().name());
         UpstreamConfig config = current != null ? current : settings.upstream();
         return new WebSocketHandler(settings, upstreams.group(config, context.server().getByteBufferPool()), tunnels,
-            context.server().getScheduler());
+            registration(settings, context.config()), context.server().getScheduler());
+    }
+
+    /** The routes of this {@code <websocket>}: found by identity of its settings in the configuration. */
+    private static Routes.Registration registration(WebSocketSettings settings, NproxyConfig config) {
+        for (ServerConfig server : config.servers()) {
+            for (LocationConfig location : server.locations()) {
+                for (HandlerConfig h : location.handlers()) {
+                    if (h.settings() == settings) {
+                        String symbol = location.modifier().symbol;
+                        return new Routes.Registration(server.listens().stream().map(ListenConfig::key).toList(),
+                            server.label(), (symbol.isEmpty() ? "" : symbol + " ") + location.pattern(),
+                            settings.upstream().name(), config, config.global().drainTimeout());
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("<websocket> settings not found in the configuration they are created for");
     }
 }
