@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import org.eclipse.jetty.client.ContentSourceRequestContent;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -21,6 +20,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.Trailers;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -35,9 +35,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code <proxy>} handler: picks a peer, sends the client's request to it over a pooled
- * connection, and streams the answer back. Blocking code on the request's virtual thread until
- * the upstream response headers are in (so a failed attempt can still be retried or turned into
- * a 502/504), then the body is copied chunk by chunk with back-pressure both ways.
+ * connection, and streams the answer back, trailers included. The handler thread sends the first
+ * attempt and returns; the answer is handled in Jetty's client callbacks, where a failed attempt
+ * is retried or turned into a 502/504, or the body is copied chunk by chunk with back-pressure
+ * both ways.
  */
 final class ProxyHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyHandler.class);
@@ -89,7 +90,7 @@ final class ProxyHandler extends Handler.Abstract {
         private final String method;
         private final String pathQuery;
         private final String key;
-        private final boolean hasBody;
+        private final RequestBody body;
         private final boolean retriable;
         private final long retryDeadline;
         private final List<Member> tried = new ArrayList<>(2);
@@ -100,8 +101,8 @@ final class ProxyHandler extends Handler.Abstract {
             this.callback = callback;
             long startNanos = System.nanoTime();
             this.method = clientToProxyRequest.getMethod();
-            this.hasBody = ProxyHandler.hasBody(clientToProxyRequest);
-            this.retriable = !hasBody && (isIdempotent(method) || settings.retryNonIdempotent());
+            this.body = requestBody(clientToProxyRequest);
+            this.retriable = body == null && (isIdempotent(method) || settings.retryNonIdempotent());
             this.retryDeadline = settings.retryTimeout().isZero() ? Long.MAX_VALUE
                 : startNanos + settings.retryTimeout().toNanos();
             this.key = ipHash ? Request.getRemoteAddr(clientToProxyRequest)
@@ -114,11 +115,19 @@ final class ProxyHandler extends Handler.Abstract {
         void next(Throwable lastFailure) {
             Member member = tried.size() < maxTries ? group.pick(key, tried) : null;
             if (member == null) {
-                sendError(proxyToClientResponse, callback, lastFailure, tried.isEmpty());
+                fail(lastFailure, tried.isEmpty());
                 return;
             }
             tried.add(member);
-            send(clientToProxyRequest, pathQuery, hasBody, new Attempt(this, member, tried.size()));
+            send(clientToProxyRequest, pathQuery, body, new Attempt(this, member, tried.size()));
+        }
+
+        /** Answers 502/504 (or fails the client's callback when the response started). */
+        void fail(Throwable failure, boolean noPeer) {
+            if (body != null) {
+                body.abandon();
+            }
+            sendError(proxyToClientResponse, callback, failure, noPeer);
         }
 
         boolean mayRetry() {
@@ -204,12 +213,12 @@ final class ProxyHandler extends Handler.Abstract {
             if (call.mayRetry()) {
                 call.next(failure);
             } else {
-                sendError(call.proxyToClientResponse, call.callback, failure, false);
+                call.fail(failure, false);
             }
         }
     }
 
-    private void send(Request clientToProxyRequest, String pathQuery, boolean hasBody, Attempt attempt) {
+    private void send(Request clientToProxyRequest, String pathQuery, RequestBody body, Attempt attempt) {
         Member member = attempt.member;
         org.eclipse.jetty.client.Request proxyToUpstreamRequest = group.client()
             .newRequest(member.config().host(), member.config().port())
@@ -221,9 +230,12 @@ final class ProxyHandler extends Handler.Abstract {
         if (!settings.timeout().isZero()) {
             proxyToUpstreamRequest.timeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
         }
-        if (hasBody) {
-            String type = clientToProxyRequest.getHeaders().get(HttpHeader.CONTENT_TYPE);
-            proxyToUpstreamRequest.body(new ContentSourceRequestContent(clientToProxyRequest, type));
+        if (body != null) {
+            proxyToUpstreamRequest.body(body.newAttemptContent());
+            if (clientToProxyRequest.getLength() < 0) {
+                // Sent chunked, so the client's trailers (read with the last chunk) can follow.
+                proxyToUpstreamRequest.trailersSupplier(body::trailers);
+            }
         }
         proxyToUpstreamRequest.send(attempt);
     }
@@ -325,6 +337,10 @@ final class ProxyHandler extends Handler.Abstract {
             out.add(HttpHeader.VIA, VIA);
         }
         applyRules(settings.responseHeaders(), out, clientToProxyRequest);
+        if (upstreamHeaders.contains(HttpHeader.TRANSFER_ENCODING)) {
+            // Chunked from the upstream: its trailers, read with the last chunk, follow ours.
+            proxyToClientResponse.setTrailersSupplier(() -> HopByHop.trailers(upstreamToProxyResponse.getTrailers()));
+        }
         Content.copy(upstreamBody, proxyToClientResponse, new Callback() {
             @Override
             public void succeeded() {
@@ -412,13 +428,28 @@ final class ProxyHandler extends Handler.Abstract {
         return false;
     }
 
-    private static boolean hasBody(Request request) {
+    /**
+     * The client's body, or null when the request has none. HTTP/1 says so in its headers; an h2
+     * or h3 request without {@code content-length} may or may not have one, so the first chunk is
+     * read to find out (EOF at once: none) and kept for the upstream.
+     */
+    private static RequestBody requestBody(Request request) {
         HttpFields h = request.getHeaders();
+        String type = h.get(HttpHeader.CONTENT_TYPE);
         if (h.contains(HttpHeader.TRANSFER_ENCODING)) {
-            return true;
+            return new RequestBody(request, type, null);
         }
         long length = h.getLongField(HttpHeader.CONTENT_LENGTH);
-        return length > 0;
+        if (length >= 0 || request.getConnectionMetaData().getHttpVersion().getVersion() < 20) {
+            return length > 0 ? new RequestBody(request, type, null) : null;
+        }
+        Content.Chunk first = request.read();
+        if (first != null && first.isLast() && !first.hasRemaining() && !(first instanceof Trailers)
+            && !Content.Chunk.isFailure(first)) {
+            first.release();
+            return null;
+        }
+        return new RequestBody(request, type, first);
     }
 
     private static boolean isIdempotent(String method) {

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.Content;
@@ -15,6 +16,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -28,6 +30,11 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  *   <li>{@code /stall?ms=N}: waits N ms before answering</li>
  *   <li>{@code /download?size=N}: N bytes, streamed in 64 KiB writes</li>
  *   <li>{@code /upload} (POST/PUT): reads the body, answers its length</li>
+ *   <li>{@code /echo-body}: reads the body and answers it back, with {@code X-Trailers} listing
+ *       the request's trailers, then closes the connection; the last body is kept in
+ *       {@link #lastBody}</li>
+ *   <li>{@code /trailers}: a chunked body in two writes followed by the trailers
+ *       {@code X-Checksum: 42} and {@code X-Parts: 2}</li>
  *   <li>anything else: {@code name} as the body</li>
  * </ul>
  */
@@ -37,6 +44,7 @@ final class Origin implements AutoCloseable {
     final ServerConnector connector;
     final AtomicInteger connections = new AtomicInteger();
     final AtomicLong requests = new AtomicLong();
+    volatile byte[] lastBody;
     volatile int forcedStatus;
     volatile int delayMs;
 
@@ -121,6 +129,33 @@ final class Origin implements AutoCloseable {
             } else {
                 callback.succeeded();
             }
+        } else if (path.equals("/echo-body")) {
+            byte[] body = BufferUtil.toArray(Content.Source.asByteBuffer(request));
+            lastBody = body;
+            HttpFields trailers = request.getTrailers();
+            StringBuilder names = new StringBuilder();
+            if (trailers != null) {
+                for (HttpField f : trailers) {
+                    names.append(names.isEmpty() ? "" : ", ").append(f.getName()).append('=').append(f.getValue());
+                }
+            }
+            response.getHeaders().put("X-Trailers", names.toString());
+            // Jetty 12.0.30 repeats a connection's earlier request trailers: one request per connection
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            response.write(true, ByteBuffer.wrap(body), callback);
+        } else if (path.equals("/trailers")) {
+            HttpFields.Mutable trailers = HttpFields.build();
+            response.setTrailersSupplier(() -> trailers);
+            response.getHeaders().put(HttpHeader.TRAILER, "X-Checksum, X-Parts");
+            for (String part : new String[] {"part one,", "part two"}) {
+                try (Blocker.Callback b = Blocker.callback()) {
+                    Content.Sink.write(response, false, part, b);
+                    b.block();
+                }
+            }
+            trailers.put("X-Checksum", "42");
+            trailers.put("X-Parts", "2");
+            response.write(true, null, callback);
         } else if (path.equals("/upload")) {
             long total = 0;
             while (true) {

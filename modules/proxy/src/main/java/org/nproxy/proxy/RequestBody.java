@@ -1,0 +1,188 @@
+package org.nproxy.proxy;
+
+import java.io.IOException;
+
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.ConnectionMetaData;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.thread.AutoLock;
+
+/**
+ * The client's request body as the upstream attempts of one proxied request read it. Each
+ * attempt gets its own view ({@link #newAttemptContent()}); only the newest view delivers, so an
+ * attempt that was given up on cannot take chunks meant for the next one. There is one demand at
+ * a time on the client's request, whichever view asked for it.
+ *
+ * <p>A chunk read before the first attempt (to learn whether an h2/h3 request has a body at all)
+ * is delivered first.
+ */
+final class RequestBody {
+    private static final String SEEN = RequestBody.class.getName() + ".trailers";
+    private final Request clientToProxyRequest;
+    private final String contentType;
+    private final AutoLock lock = new AutoLock();
+    // guarded by lock
+    private Content.Chunk peeked;
+    private View current;
+    private boolean demanding;
+
+    RequestBody(Request clientToProxyRequest, String contentType, Content.Chunk peeked) {
+        this.clientToProxyRequest = clientToProxyRequest;
+        this.contentType = contentType;
+        this.peeked = peeked;
+    }
+
+    /** The body for the next attempt; the view of the previous attempt stops delivering. */
+    org.eclipse.jetty.client.Request.Content newAttemptContent() {
+        try (AutoLock ignored = lock.lock()) {
+            current = new View();
+            return current;
+        }
+    }
+
+    /**
+     * The client's trailers, fit to forward ({@link HopByHop#trailers}); null when there are none.
+     * Jetty 12.0.30's HTTP/1.1 server keeps the trailer fields of earlier requests on a connection
+     * and hands them out again ahead of the new ones (fixed in Jetty 12.1): the fields already
+     * handed out on this connection are skipped.
+     */
+    HttpFields trailers() {
+        HttpFields all = clientToProxyRequest.getTrailers();
+        ConnectionMetaData connection = clientToProxyRequest.getConnectionMetaData();
+        if (all == null || connection.getHttpVersion().getVersion() >= 20) {
+            return HopByHop.trailers(all);
+        }
+        Seen seen = connection.getAttribute(SEEN) instanceof Seen s ? s : null;
+        if (seen != null && seen.all == all) {
+            return seen.own; // asked again for the same request (a retry)
+        }
+        HttpFields own = all;
+        if (seen != null && startsWith(all, seen.all)) {
+            HttpFields.Mutable rest = HttpFields.build();
+            for (int i = seen.all.size(); i < all.size(); i++) {
+                rest.add(all.getField(i));
+            }
+            own = rest;
+        }
+        own = HopByHop.trailers(own);
+        connection.setAttribute(SEEN, new Seen(all, own));
+        return own;
+    }
+
+    /** The trailer list Jetty gave for the last request of a connection, and what was forwarded of it. */
+    private record Seen(HttpFields all, HttpFields own) {
+    }
+
+    private static boolean startsWith(HttpFields all, HttpFields prefix) {
+        if (all.size() < prefix.size()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.size(); i++) {
+            if (all.getField(i) != prefix.getField(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The proxied request is over: no view delivers any more, and a chunk never delivered is released. */
+    void abandon() {
+        Content.Chunk chunk;
+        try (AutoLock ignored = lock.lock()) {
+            current = null;
+            chunk = peeked;
+            peeked = null;
+        }
+        if (chunk != null) {
+            chunk.release();
+        }
+    }
+
+    /** Runs the demand callback of the current view once the client's request has more. */
+    private void onClientContent() {
+        Runnable callback;
+        try (AutoLock ignored = lock.lock()) {
+            demanding = false;
+            callback = current == null ? null : current.takeDemand();
+        }
+        if (callback != null) {
+            callback.run();
+        }
+    }
+
+    /** One attempt's view of the body. */
+    private final class View implements org.eclipse.jetty.client.Request.Content {
+        private Runnable demandCallback; // guarded by RequestBody.lock
+
+        Runnable takeDemand() {
+            Runnable c = demandCallback;
+            demandCallback = null;
+            return c;
+        }
+
+        @Override
+        public String getContentType() {
+            return contentType;
+        }
+
+        @Override
+        public long getLength() {
+            return clientToProxyRequest.getLength();
+        }
+
+        @Override
+        public Content.Chunk read() {
+            try (AutoLock ignored = lock.lock()) {
+                if (current != this) {
+                    return Content.Chunk.from(new IOException("request body handed to a later attempt"));
+                }
+                Content.Chunk chunk = peeked;
+                if (chunk != null) {
+                    peeked = null;
+                    return chunk;
+                }
+            }
+            return clientToProxyRequest.read();
+        }
+
+        @Override
+        public void demand(Runnable callback) {
+            boolean now;
+            boolean demand = false;
+            try (AutoLock ignored = lock.lock()) {
+                now = current != this || peeked != null;
+                if (!now) {
+                    demandCallback = callback;
+                    demand = !demanding;
+                    demanding = true;
+                }
+            }
+            if (now) {
+                callback.run();
+            } else if (demand) {
+                clientToProxyRequest.demand(RequestBody.this::onClientContent);
+            }
+        }
+
+        @Override
+        public void fail(Throwable failure) {
+            fail(failure, true);
+        }
+
+        @Override
+        public void fail(Throwable failure, boolean last) {
+            try (AutoLock ignored = lock.lock()) {
+                if (current != this) {
+                    return;
+                }
+            }
+            clientToProxyRequest.fail(failure, last);
+        }
+
+        @Override
+        public boolean rewind() {
+            return false;
+        }
+    }
+}
