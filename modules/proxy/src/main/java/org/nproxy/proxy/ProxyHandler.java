@@ -102,7 +102,7 @@ final class ProxyHandler extends Handler.Abstract {
             long startNanos = System.nanoTime();
             this.method = clientToProxyRequest.getMethod();
             this.body = requestBody(clientToProxyRequest);
-            this.retriable = body == null && (isIdempotent(method) || settings.retryNonIdempotent());
+            this.retriable = isIdempotent(method) || settings.retryNonIdempotent();
             this.retryDeadline = settings.retryTimeout().isZero() ? Long.MAX_VALUE
                 : startNanos + settings.retryTimeout().toNanos();
             this.key = ipHash ? Request.getRemoteAddr(clientToProxyRequest)
@@ -130,8 +130,9 @@ final class ProxyHandler extends Handler.Abstract {
             sendError(proxyToClientResponse, callback, failure, noPeer);
         }
 
+        /** A retry loses nothing: the method allows it, the body (if any) is kept, tries and time are left. */
         boolean mayRetry() {
-            return retriable && tried.size() < maxTries && System.nanoTime() - retryDeadline <= 0;
+            return retriable && (body == null || body.replayable()) && tried.size() < maxTries && System.nanoTime() - retryDeadline <= 0;
         }
     }
 
@@ -184,6 +185,9 @@ final class ProxyHandler extends Handler.Abstract {
                 return;
             }
             streaming = true;
+            if (call.body != null) {
+                call.body.stopKeeping();
+            }
             proxyToClient(call.clientToProxyRequest, response, upstreamBody, call.proxyToClientResponse,
                 call.callback, member);
         }
@@ -433,15 +437,16 @@ final class ProxyHandler extends Handler.Abstract {
      * or h3 request without {@code content-length} may or may not have one, so the first chunk is
      * read to find out (EOF at once: none) and kept for the upstream.
      */
-    private static RequestBody requestBody(Request request) {
+    private RequestBody requestBody(Request request) {
+        long keep = settings.retryBodyMax();
         HttpFields h = request.getHeaders();
         String type = h.get(HttpHeader.CONTENT_TYPE);
         if (h.contains(HttpHeader.TRANSFER_ENCODING)) {
-            return new RequestBody(request, type, null);
+            return new RequestBody(request, type, null, keep);
         }
         long length = h.getLongField(HttpHeader.CONTENT_LENGTH);
         if (length >= 0 || request.getConnectionMetaData().getHttpVersion().getVersion() < 20) {
-            return length > 0 ? new RequestBody(request, type, null) : null;
+            return length > 0 ? new RequestBody(request, type, null, keep) : null;
         }
         Content.Chunk first = request.read();
         if (first != null && first.isLast() && !first.hasRemaining() && !(first instanceof Trailers)
@@ -449,7 +454,7 @@ final class ProxyHandler extends Handler.Abstract {
             first.release();
             return null;
         }
-        return new RequestBody(request, type, first);
+        return new RequestBody(request, type, first, keep);
     }
 
     private static boolean isIdempotent(String method) {

@@ -100,6 +100,7 @@ public final class ProxyHandlerFactory implements HandlerFactory<ProxySettings> 
             e.integer("tries", 0, 0, 100),
             e.duration("retry-timeout", Duration.ZERO),
             e.bool("retry-non-idempotent", false),
+            e.size("retry-body-max", 0),
             Set.copyOf(failStatuses), hashKey, requestHeaders, responseHeaders, List.copyOf(rewrites));
     }
 

@@ -21,7 +21,9 @@ import org.nproxy.spi.Template;
  * @param timeout           the whole exchange, headers to last byte; default 0 = no limit
  * @param tries             peers tried per request (first attempt included); default 0 = each peer once
  * @param retryTimeout      no new attempt after this much time; default 0 = no limit
- * @param retryNonIdempotent retry POST/PATCH too (only when nothing of the body was sent); default false
+ * @param retryNonIdempotent retry POST/PATCH too; default false
+ * @param retryBodyMax      request bodies up to this many bytes are kept while sent, so that they
+ *                          can be retried; default 0 = bodies are never retried
  * @param failStatuses      upstream statuses that count as a peer failure and are retried; default none
  * @param hashKey           for {@code balance="hash"}: the key template; null otherwise
  * @param requestHeaders    header rules applied to the upstream request, in order
@@ -30,7 +32,7 @@ import org.nproxy.spi.Template;
  */
 public record ProxySettings(UpstreamConfig upstream, Template host, String forwarded, List<Cidr> trustedProxies,
                             boolean via, Duration readTimeout, Duration timeout, int tries, Duration retryTimeout,
-                            boolean retryNonIdempotent, Set<Integer> failStatuses, Template hashKey,
+                            boolean retryNonIdempotent, long retryBodyMax, Set<Integer> failStatuses, Template hashKey,
                             List<HeaderRule> requestHeaders, List<HeaderRule> responseHeaders, List<Rewrite> rewrites) {
 
     /** {@code set} replaces, {@code add} appends, {@code remove} deletes a header. */

@@ -1,8 +1,12 @@
 package org.nproxy.proxy;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.Trailers;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.Request;
@@ -14,6 +18,11 @@ import org.eclipse.jetty.util.thread.AutoLock;
  * attempt that was given up on cannot take chunks meant for the next one. There is one demand at
  * a time on the client's request, whichever view asked for it.
  *
+ * <p>With a keep limit ({@code retry-body-max}), the chunks are copied aside as they are read,
+ * as long as the body read so far fits the limit: a later attempt then replays the copies
+ * before it reads on from the client. Past the limit the copies are dropped and the body can no
+ * longer be replayed ({@link #replayable()}).
+ *
  * <p>A chunk read before the first attempt (to learn whether an h2/h3 request has a body at all)
  * is delivered first.
  */
@@ -21,23 +30,72 @@ final class RequestBody {
     private static final String SEEN = RequestBody.class.getName() + ".trailers";
     private final Request clientToProxyRequest;
     private final String contentType;
+    private final long keepMax;
     private final AutoLock lock = new AutoLock();
     // guarded by lock
     private Content.Chunk peeked;
+    private List<ByteBuffer> kept;
+    private long keptBytes;
+    private Content.Chunk end;
     private View current;
     private boolean demanding;
 
-    RequestBody(Request clientToProxyRequest, String contentType, Content.Chunk peeked) {
+    /**
+     * @param keepMax bytes kept for a replay: 0 = none; a body with a larger {@code Content-Length}
+     *                is not kept at all, a chunked one only until it outgrows the limit
+     */
+    RequestBody(Request clientToProxyRequest, String contentType, Content.Chunk peeked, long keepMax) {
         this.clientToProxyRequest = clientToProxyRequest;
         this.contentType = contentType;
         this.peeked = peeked;
+        this.keepMax = keepMax;
+        long length = clientToProxyRequest.getLength();
+        this.kept = keepMax > 0 && length <= keepMax ? new ArrayList<>() : null;
     }
 
     /** The body for the next attempt; the view of the previous attempt stops delivering. */
     org.eclipse.jetty.client.Request.Content newAttemptContent() {
         try (AutoLock ignored = lock.lock()) {
-            current = new View();
+            current = new View(kept == null ? List.of() : List.copyOf(kept));
             return current;
+        }
+    }
+
+    /** True while everything read from the client so far is kept, so another attempt can send it again. */
+    boolean replayable() {
+        try (AutoLock ignored = lock.lock()) {
+            return kept != null;
+        }
+    }
+
+    /** No attempt will follow (the answer is on its way to the client): drops the copies and makes no more. */
+    void stopKeeping() {
+        try (AutoLock ignored = lock.lock()) {
+            kept = null;
+        }
+    }
+
+    /** Copies a chunk read from the client aside while the body fits the keep limit. */
+    private void keep(Content.Chunk chunk) {
+        if (Content.Chunk.isFailure(chunk)) {
+            if (chunk.isLast()) {
+                kept = null; // a body the client failed to send cannot be replayed
+            }
+            return;
+        }
+        if (chunk.isLast()) {
+            // What a later view ends with, without data (that is in the copies): EOF or the trailers.
+            end = chunk instanceof Trailers ? chunk : Content.Chunk.EOF;
+        }
+        if (kept != null && chunk.hasRemaining()) {
+            keptBytes += chunk.remaining();
+            if (keptBytes > keepMax) {
+                kept = null;
+            } else {
+                ByteBuffer copy = ByteBuffer.allocate(chunk.remaining());
+                copy.put(chunk.getByteBuffer().slice()).flip();
+                kept.add(copy);
+            }
         }
     }
 
@@ -111,9 +169,15 @@ final class RequestBody {
         }
     }
 
-    /** One attempt's view of the body. */
+    /** One attempt's view of the body: the copies kept when it was made, then the client's request. */
     private final class View implements org.eclipse.jetty.client.Request.Content {
-        private Runnable demandCallback; // guarded by RequestBody.lock
+        private final List<ByteBuffer> replay;
+        private int replayed; // guarded by RequestBody.lock, like the rest
+        private Runnable demandCallback;
+
+        View(List<ByteBuffer> replay) {
+            this.replay = replay;
+        }
 
         Runnable takeDemand() {
             Runnable c = demandCallback;
@@ -137,13 +201,23 @@ final class RequestBody {
                 if (current != this) {
                     return Content.Chunk.from(new IOException("request body handed to a later attempt"));
                 }
-                Content.Chunk chunk = peeked;
-                if (chunk != null) {
-                    peeked = null;
-                    return chunk;
+                if (replayed < replay.size()) {
+                    return Content.Chunk.from(replay.get(replayed++).asReadOnlyBuffer(), false);
                 }
+                if (end != null) {
+                    return end;
+                }
+                Content.Chunk chunk = peeked;
+                peeked = null;
+                if (chunk == null) {
+                    // under the lock, so that a later view finds every chunk read so far kept
+                    chunk = clientToProxyRequest.read();
+                }
+                if (chunk != null) {
+                    keep(chunk);
+                }
+                return chunk;
             }
-            return clientToProxyRequest.read();
         }
 
         @Override
@@ -151,7 +225,7 @@ final class RequestBody {
             boolean now;
             boolean demand = false;
             try (AutoLock ignored = lock.lock()) {
-                now = current != this || peeked != null;
+                now = current != this || replayed < replay.size() || end != null || peeked != null;
                 if (!now) {
                     demandCallback = callback;
                     demand = !demanding;
@@ -170,10 +244,11 @@ final class RequestBody {
             fail(failure, true);
         }
 
+        /** Fails the client's body only when no other attempt can replay it. */
         @Override
         public void fail(Throwable failure, boolean last) {
             try (AutoLock ignored = lock.lock()) {
-                if (current != this) {
+                if (current != this || kept != null) {
                     return;
                 }
             }

@@ -150,14 +150,16 @@ class ProxyBasicsTest {
     @Test
     void badProxyAndUpstreamAttributesAreReportedWithPositions() {
         String config = Proxies.config("keepalive=\"0\" keepalive-timeout=\"soon\"", List.of(origin.address()),
-            "forwarded=\"yes\" trusted-proxies=\"10.0.0.0/33\" fail-status=\"200\" retries=\"2\"",
+            "forwarded=\"yes\" trusted-proxies=\"10.0.0.0/33\" fail-status=\"200\" retries=\"2\" retry-body-max=\"lots\"",
             "<rewrite to=\"/\"/>", "");
         ConfigException e = assertThrows(ConfigException.class, () -> NproxyFixture.start(config).close());
         String m = e.getMessage();
         for (String expected : List.of("keepalive", "keepalive-timeout", "forwarded", "10.0.0.0/33", "fail-status",
-            "unknown attribute 'retries'", "<rewrite> needs exactly one of prefix or regex")) {
+            "unknown attribute 'retries'", "<rewrite> needs exactly one of prefix or regex",
+            "bad size retry-body-max=\"lots\"")) {
             assertTrue(m.contains(expected), expected + " in: " + m);
         }
+        assertTrue(m.matches("(?s).*nproxy\\.xml:\\d+:\\d+: bad size retry-body-max=\"lots\"; expected a size such as.*"), m);
     }
 
     @Test
