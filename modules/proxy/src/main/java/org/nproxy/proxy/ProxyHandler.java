@@ -26,6 +26,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.nproxy.config.Units;
 import org.nproxy.proxy.balance.Member;
 import org.nproxy.proxy.upstream.UpstreamGroup;
 import org.nproxy.proxy.upstream.Upstreams;
@@ -48,6 +49,8 @@ final class ProxyHandler extends Handler.Abstract {
     private final UpstreamGroup group;
     private final boolean ipHash;
     private final int maxTries;
+    private final long sendMillis;
+    private final long readMillis;
 
     private final Upstreams upstreams;
 
@@ -57,6 +60,8 @@ final class ProxyHandler extends Handler.Abstract {
         this.group = group;
         this.ipHash = group.config().balance().equals("ip_hash");
         this.maxTries = settings.tries() > 0 ? settings.tries() : group.config().peers().size();
+        this.sendMillis = settings.sendTimeout().toMillis();
+        this.readMillis = settings.readTimeout().toMillis();
     }
 
     @Override
@@ -152,6 +157,8 @@ final class ProxyHandler extends Handler.Abstract {
         private final Member member;
         private final int number;
         private final long startNanos = System.nanoTime();
+        private final SendReadTimeouts timeouts;
+        private Content.Source upstreamBody;
         private boolean streaming;
         private boolean retrying;
 
@@ -159,11 +166,16 @@ final class ProxyHandler extends Handler.Abstract {
             this.call = call;
             this.member = member;
             this.number = number;
+            // One idle timeout does when it is the same in every phase and no body can keep the peer waiting.
+            this.timeouts = call.body == null && sendMillis == readMillis ? null : new SendReadTimeouts(sendMillis, readMillis);
             member.state().begin();
         }
 
         @Override
         public void onHeaders(org.eclipse.jetty.client.Response response) {
+            if (timeouts != null) {
+                timeouts.answered();
+            }
             member.state().observe(System.nanoTime() - startNanos);
             int status = response.getStatus();
             if (settings.failStatuses().contains(status)) {
@@ -185,18 +197,27 @@ final class ProxyHandler extends Handler.Abstract {
                 return;
             }
             streaming = true;
+            this.upstreamBody = upstreamBody;
             if (call.body != null) {
                 call.body.stopKeeping();
             }
-            proxyToClient(call.clientToProxyRequest, response, upstreamBody, call.proxyToClientResponse,
-                call.callback, member);
+            proxyToClient(this, response, upstreamBody);
         }
 
         @Override
         public void onComplete(Result result) {
+            if (timeouts != null) {
+                timeouts.over();
+            }
             member.state().end();
             if (streaming) {
-                return; // the body copy completes or fails the client's callback
+                // The body copy completes or fails the client's callback. Jetty 12.0.30 fails the
+                // answer's content source without waking a pending demand: wake it, or the copy
+                // (and the client) would wait for a body that is not coming.
+                if (result.getResponseFailure() != null && upstreamBody != null) {
+                    upstreamBody.fail(result.getResponseFailure());
+                }
+                return;
             }
             if (retrying) {
                 call.next(null);
@@ -205,8 +226,7 @@ final class ProxyHandler extends Handler.Abstract {
             if (result.isSucceeded()) {
                 // An answer without a content source (not seen with HTTP/1.1, kept for safety).
                 streaming = true;
-                proxyToClient(call.clientToProxyRequest, result.getResponse(), Content.Source.from(ByteBuffer.allocate(0)),
-                    call.proxyToClientResponse, call.callback, member);
+                proxyToClient(this, result.getResponse(), Content.Source.from(ByteBuffer.allocate(0)));
                 return;
             }
             Throwable failure = result.getFailure();
@@ -220,6 +240,19 @@ final class ProxyHandler extends Handler.Abstract {
                 call.fail(failure, false);
             }
         }
+
+        /** What went wrong, naming send-timeout when the peer stopped taking the request. */
+        private String reason(Throwable t) {
+            String m = t.getMessage() == null ? "" : " " + t.getMessage().toLowerCase(Locale.ROOT);
+            if (!isTimeout(t)) {
+                return t.getClass().getSimpleName() + m;
+            }
+            if (timeouts != null && timeouts.sending() && m.contains("idle timeout")) {
+                return "send-timeout " + Units.format(settings.sendTimeout()) + ", the peer took no more of the request: "
+                    + t.getClass().getSimpleName() + m;
+            }
+            return "timeout: " + t.getClass().getSimpleName() + m;
+        }
     }
 
     private void send(Request clientToProxyRequest, String pathQuery, RequestBody body, Attempt attempt) {
@@ -229,13 +262,20 @@ final class ProxyHandler extends Handler.Abstract {
             .method(clientToProxyRequest.getMethod())
             .path(pathQuery)
             .version(HttpVersion.HTTP_1_1)
-            .idleTimeout(settings.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
             .headers(h -> proxyToUpstreamHeaders(clientToProxyRequest, h));
+        SendReadTimeouts timeouts = attempt.timeouts;
+        if (timeouts == null) {
+            proxyToUpstreamRequest.idleTimeout(readMillis, TimeUnit.MILLISECONDS);
+        } else {
+            timeouts.attach(proxyToUpstreamRequest);
+            proxyToUpstreamRequest.idleTimeout(timeouts.initialMillis(), TimeUnit.MILLISECONDS)
+                .onRequestSuccess(r -> timeouts.sent());
+        }
         if (!settings.timeout().isZero()) {
             proxyToUpstreamRequest.timeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
         }
         if (body != null) {
-            proxyToUpstreamRequest.body(body.newAttemptContent());
+            proxyToUpstreamRequest.body(body.newAttemptContent(timeouts));
             if (clientToProxyRequest.getLength() < 0) {
                 // Sent chunked, so the client's trailers (read with the last chunk) can follow.
                 proxyToUpstreamRequest.trailersSupplier(body::trailers);
@@ -316,9 +356,11 @@ final class ProxyHandler extends Handler.Abstract {
         applyRules(settings.requestHeaders(), out, clientToProxyRequest);
     }
 
-    private void proxyToClient(Request clientToProxyRequest, org.eclipse.jetty.client.Response upstreamToProxyResponse,
-                               Content.Source upstreamBody, Response proxyToClientResponse, Callback callback,
-                               Member member) {
+    private void proxyToClient(Attempt attempt, org.eclipse.jetty.client.Response upstreamToProxyResponse,
+                               Content.Source upstreamBody) {
+        Request clientToProxyRequest = attempt.call.clientToProxyRequest;
+        Response proxyToClientResponse = attempt.call.proxyToClientResponse;
+        Callback callback = attempt.call.callback;
         proxyToClientResponse.setStatus(upstreamToProxyResponse.getStatus());
         HttpFields upstreamHeaders = upstreamToProxyResponse.getHeaders();
         Set<String> connectionTokens = HopByHop.connectionTokens(upstreamHeaders);
@@ -345,7 +387,13 @@ final class ProxyHandler extends Handler.Abstract {
             // Chunked from the upstream: its trailers, read with the last chunk, follow ours.
             proxyToClientResponse.setTrailersSupplier(() -> HopByHop.trailers(upstreamToProxyResponse.getTrailers()));
         }
-        Content.copy(upstreamBody, proxyToClientResponse, new Callback() {
+        // A failure chunk read from the upstream marks the failure as the peer's, not the client's.
+        boolean[] upstreamFailed = new boolean[1];
+        Content.Chunk.Processor upstreamChunks = (chunk, next) -> {
+            upstreamFailed[0] |= Content.Chunk.isFailure(chunk);
+            return false;
+        };
+        Content.copy(upstreamBody, proxyToClientResponse, upstreamChunks, new Callback() {
             @Override
             public void succeeded() {
                 callback.succeeded();
@@ -354,7 +402,13 @@ final class ProxyHandler extends Handler.Abstract {
             @Override
             public void failed(Throwable x) {
                 upstreamBody.fail(x);
-                LOG.debug("streaming the response of {} failed", member.address(), x);
+                if (upstreamFailed[0]) {
+                    LOG.warn("upstream '{}' peer {} failed on {} {} (attempt {}) after the answer started: {}",
+                        group.config().name(), attempt.member.address(), attempt.call.method, attempt.call.pathQuery,
+                        attempt.number, attempt.reason(x));
+                } else {
+                    LOG.debug("streaming the response of {} failed", attempt.member.address(), x);
+                }
                 callback.failed(x);
             }
 
@@ -471,8 +525,5 @@ final class ProxyHandler extends Handler.Abstract {
         return false;
     }
 
-    private static String reason(Throwable t) {
-        String m = t.getMessage();
-        return (isTimeout(t) ? "timeout: " : "") + t.getClass().getSimpleName() + (m == null ? "" : " " + m.toLowerCase(Locale.ROOT));
-    }
+
 }

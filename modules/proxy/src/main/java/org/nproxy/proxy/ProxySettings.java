@@ -17,7 +17,8 @@ import org.nproxy.spi.Template;
  * @param trustedProxies    clients whose incoming X-Forwarded-* / Forwarded are kept and appended
  *                          to; default none (they are replaced)
  * @param via               add {@code Via: 1.1 nproxy} both ways; default false
- * @param readTimeout       idle time allowed between bytes from or to the upstream; default 60s
+ * @param readTimeout       longest silence of the peer once the request is sent (or its answer began); default 60s
+ * @param sendTimeout       longest time a write of the request to the peer may make no progress; default 60s
  * @param timeout           the whole exchange, headers to last byte; default 0 = no limit
  * @param tries             peers tried per request (first attempt included); default 0 = each peer once
  * @param retryTimeout      no new attempt after this much time; default 0 = no limit
@@ -31,7 +32,7 @@ import org.nproxy.spi.Template;
  * @param rewrites          path rewrites, first match wins
  */
 public record ProxySettings(UpstreamConfig upstream, Template host, String forwarded, List<Cidr> trustedProxies,
-                            boolean via, Duration readTimeout, Duration timeout, int tries, Duration retryTimeout,
+                            boolean via, Duration readTimeout, Duration sendTimeout, Duration timeout, int tries, Duration retryTimeout,
                             boolean retryNonIdempotent, long retryBodyMax, Set<Integer> failStatuses, Template hashKey,
                             List<HeaderRule> requestHeaders, List<HeaderRule> responseHeaders, List<Rewrite> rewrites) {
 

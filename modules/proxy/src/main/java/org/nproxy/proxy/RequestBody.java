@@ -53,10 +53,19 @@ final class RequestBody {
         this.kept = keepMax > 0 && length <= keepMax ? new ArrayList<>() : null;
     }
 
+    /** Told what the attempt's sender does with the body, for its timeouts. */
+    interface Progress {
+        /** A chunk was handed out: a write to the peer starts. */
+        void writing();
+
+        /** Nothing to hand out: the sender waits for the client. */
+        void waitingForClient();
+    }
+
     /** The body for the next attempt; the view of the previous attempt stops delivering. */
-    org.eclipse.jetty.client.Request.Content newAttemptContent() {
+    org.eclipse.jetty.client.Request.Content newAttemptContent(Progress progress) {
         try (AutoLock ignored = lock.lock()) {
-            current = new View(kept == null ? List.of() : List.copyOf(kept));
+            current = new View(kept == null ? List.of() : List.copyOf(kept), progress);
             return current;
         }
     }
@@ -172,11 +181,13 @@ final class RequestBody {
     /** One attempt's view of the body: the copies kept when it was made, then the client's request. */
     private final class View implements org.eclipse.jetty.client.Request.Content {
         private final List<ByteBuffer> replay;
+        private final Progress progress;
         private int replayed; // guarded by RequestBody.lock, like the rest
         private Runnable demandCallback;
 
-        View(List<ByteBuffer> replay) {
+        View(List<ByteBuffer> replay, Progress progress) {
             this.replay = replay;
+            this.progress = progress;
         }
 
         Runnable takeDemand() {
@@ -197,6 +208,16 @@ final class RequestBody {
 
         @Override
         public Content.Chunk read() {
+            Content.Chunk chunk = next();
+            if (chunk == null) {
+                progress.waitingForClient();
+            } else if (!Content.Chunk.isFailure(chunk)) {
+                progress.writing();
+            }
+            return chunk;
+        }
+
+        private Content.Chunk next() {
             try (AutoLock ignored = lock.lock()) {
                 if (current != this) {
                     return Content.Chunk.from(new IOException("request body handed to a later attempt"));

@@ -27,7 +27,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * <ul>
  *   <li>{@code /echo}: the request line and headers as the body</li>
  *   <li>{@code /status/N}: status N</li>
- *   <li>{@code /stall?ms=N}: waits N ms before answering</li>
+ *   <li>{@code /stall?ms=N}: waits N ms before answering (without reading the body)</li>
+ *   <li>{@code /early?ms=N}: answers 200 and sends a first line at once, then waits N ms
+ *       (without reading the body) before it ends the answer</li>
  *   <li>{@code /download?size=N}: N bytes, streamed in 64 KiB writes</li>
  *   <li>{@code /upload} (POST/PUT): reads the body, answers its length</li>
  *   <li>{@code /echo-body}: reads the body and answers it back, with {@code X-Trailers} listing
@@ -111,6 +113,13 @@ final class Origin implements AutoCloseable {
         } else if (path.equals("/stall")) {
             Thread.sleep(Long.parseLong(query.getValue("ms")));
             Content.Sink.write(response, true, name, callback);
+        } else if (path.equals("/early")) {
+            try (Blocker.Callback b = Blocker.callback()) {
+                Content.Sink.write(response, false, "started\n", b);
+                b.block();
+            }
+            Thread.sleep(Long.parseLong(query.getValue("ms")));
+            Content.Sink.write(response, true, "done\n", callback);
         } else if (path.equals("/download")) {
             long size = Long.parseLong(query.getValue("size"));
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, size);
