@@ -66,14 +66,14 @@ final class ProxyHandler extends Handler.Abstract {
 
     @Override
     protected void doStart() throws Exception {
-        upstreams.startChecks(group);
+        upstreams.startGroup(group);
         super.doStart();
     }
 
     @Override
     protected void doStop() throws Exception {
         super.doStop();
-        upstreams.stopChecks(group);
+        upstreams.stopGroup(group);
     }
 
     @Override
@@ -258,7 +258,7 @@ final class ProxyHandler extends Handler.Abstract {
     private void send(Request clientToProxyRequest, String pathQuery, RequestBody body, Attempt attempt) {
         Member member = attempt.member;
         org.eclipse.jetty.client.Request proxyToUpstreamRequest = group.client()
-            .newRequest(member.config().host(), member.config().port())
+            .newRequest(member.state().connectHost(member.config().host()), member.config().port())
             .method(clientToProxyRequest.getMethod())
             .path(pathQuery)
             .version(HttpVersion.HTTP_1_1)

@@ -23,7 +23,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * A real Jetty upstream on 127.0.0.1 for the proxy tests. Answers with its name and counts
- * requests and accepted connections.
+ * requests (and {@code /healthz} probes among them) and accepted connections.
  * <ul>
  *   <li>{@code /echo}: the request line and headers as the body</li>
  *   <li>{@code /status/N}: status N</li>
@@ -46,6 +46,7 @@ final class Origin implements AutoCloseable {
     final ServerConnector connector;
     final AtomicInteger connections = new AtomicInteger();
     final AtomicLong requests = new AtomicLong();
+    final AtomicLong probes = new AtomicLong();
     volatile byte[] lastBody;
     volatile int forcedStatus;
     volatile int delayMs;
@@ -55,12 +56,17 @@ final class Origin implements AutoCloseable {
     }
 
     Origin(String name, int port) throws Exception {
+        this(name, "127.0.0.1", port);
+    }
+
+    /** On another loopback address, e.g. 127.0.0.2, for a name that moves between two origins. */
+    Origin(String name, String host, int port) throws Exception {
         this.name = name;
         QueuedThreadPool threads = new QueuedThreadPool(32, 2);
         threads.setName("origin-" + name);
         server = new Server(threads);
         connector = new ServerConnector(server, 1, 1);
-        connector.setHost("127.0.0.1");
+        connector.setHost(host);
         connector.setPort(port);
         connector.addEventListener(new Connection.Listener() {
             @Override
@@ -73,6 +79,9 @@ final class Origin implements AutoCloseable {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 requests.incrementAndGet();
+                if (Request.getPathInContext(request).equals("/healthz")) {
+                    probes.incrementAndGet();
+                }
                 serve(request, response, callback);
                 return true;
             }
@@ -85,7 +94,7 @@ final class Origin implements AutoCloseable {
     }
 
     String address() {
-        return "127.0.0.1:" + port();
+        return connector.getHost() + ":" + port();
     }
 
     private void serve(Request request, Response response, Callback callback) throws Exception {
