@@ -360,7 +360,6 @@ final class ProxyHandler extends Handler.Abstract {
                                Content.Source upstreamBody) {
         Request clientToProxyRequest = attempt.call.clientToProxyRequest;
         Response proxyToClientResponse = attempt.call.proxyToClientResponse;
-        Callback callback = attempt.call.callback;
         proxyToClientResponse.setStatus(upstreamToProxyResponse.getStatus());
         HttpFields upstreamHeaders = upstreamToProxyResponse.getHeaders();
         Set<String> connectionTokens = HopByHop.connectionTokens(upstreamHeaders);
@@ -387,36 +386,52 @@ final class ProxyHandler extends Handler.Abstract {
             // Chunked from the upstream: its trailers, read with the last chunk, follow ours.
             proxyToClientResponse.setTrailersSupplier(() -> HopByHop.trailers(upstreamToProxyResponse.getTrailers()));
         }
-        // A failure chunk read from the upstream marks the failure as the peer's, not the client's.
-        boolean[] upstreamFailed = new boolean[1];
-        Content.Chunk.Processor upstreamChunks = (chunk, next) -> {
-            upstreamFailed[0] |= Content.Chunk.isFailure(chunk);
-            return false;
-        };
-        Content.copy(upstreamBody, proxyToClientResponse, upstreamChunks, new Callback() {
-            @Override
-            public void succeeded() {
-                callback.succeeded();
-            }
+        ClientCopy copy = new ClientCopy(attempt, upstreamBody);
+        Content.copy(upstreamBody, proxyToClientResponse, copy, copy);
+    }
 
-            @Override
-            public void failed(Throwable x) {
-                upstreamBody.fail(x);
-                if (upstreamFailed[0]) {
-                    LOG.warn("upstream '{}' peer {} failed on {} {} (attempt {}) after the answer started: {}",
-                        group.config().name(), attempt.member.address(), attempt.call.method, attempt.call.pathQuery,
-                        attempt.number, attempt.reason(x));
-                } else {
-                    LOG.debug("streaming the response of {} failed", attempt.member.address(), x);
-                }
-                callback.failed(x);
-            }
+    /**
+     * Completes the client's callback when the copy of the answer's body ends. Sees each chunk
+     * first: a failure chunk read from the upstream makes a failure the peer's, not the client's.
+     */
+    private final class ClientCopy implements Callback, Content.Chunk.Processor {
+        private final Attempt attempt;
+        private final Content.Source upstreamBody;
+        private boolean upstreamFailed;
 
-            @Override
-            public InvocationType getInvocationType() {
-                return InvocationType.NON_BLOCKING; // completing the client's callback does not block
+        ClientCopy(Attempt attempt, Content.Source upstreamBody) {
+            this.attempt = attempt;
+            this.upstreamBody = upstreamBody;
+        }
+
+        @Override
+        public boolean process(Content.Chunk chunk, Callback next) {
+            upstreamFailed |= Content.Chunk.isFailure(chunk);
+            return false; // the copy goes on as usual
+        }
+
+        @Override
+        public void succeeded() {
+            attempt.call.callback.succeeded();
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            upstreamBody.fail(x);
+            if (upstreamFailed) {
+                LOG.warn("upstream '{}' peer {} failed on {} {} (attempt {}) after the answer started: {}",
+                    group.config().name(), attempt.member.address(), attempt.call.method, attempt.call.pathQuery,
+                    attempt.number, attempt.reason(x));
+            } else {
+                LOG.debug("streaming the response of {} failed", attempt.member.address(), x);
             }
-        });
+            attempt.call.callback.failed(x);
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return InvocationType.NON_BLOCKING; // completing the client's callback does not block
+        }
     }
 
     private static void applyRules(List<ProxySettings.HeaderRule> rules, HttpFields.Mutable fields, Request request) {
