@@ -1,5 +1,6 @@
 package org.nproxy.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -15,10 +16,12 @@ import java.util.Objects;
  * @param element     the raw element, for modules that add attributes of their own
  * @param pool        keep-alive pool and connect settings ({@code keepalive}, {@code keepalive-timeout},
  *                    {@code keepalive-requests}, {@code connect-timeout})
+ * @param resolve     how often peer host names are looked up again ({@code resolve}); default 0 = not
+ *                    on a timer, each new connection resolves the name
  */
 public record UpstreamConfig(String name, String balance, String hashKey, List<PeerConfig> peers,
                              HealthCheckConfig healthCheck, ConfigElement element, Origin origin,
-                             PoolConfig pool) {
+                             PoolConfig pool, Duration resolve) {
     /** Balancer names (DESIGN.md fixes them). */
     public static final List<String> BALANCERS =
         List.of("round_robin", "least_conn", "ip_hash", "hash", "random_two", "ewma");
@@ -27,11 +30,18 @@ public record UpstreamConfig(String name, String balance, String hashKey, List<P
         Objects.requireNonNull(name, "name");
         peers = List.copyOf(peers);
         pool = pool == null ? PoolConfig.DEFAULTS : pool;
+        resolve = resolve == null ? Duration.ZERO : resolve;
     }
 
-    /** Without pool settings (the defaults apply). */
+    /** Without re-resolution. */
+    public UpstreamConfig(String name, String balance, String hashKey, List<PeerConfig> peers,
+                          HealthCheckConfig healthCheck, ConfigElement element, Origin origin, PoolConfig pool) {
+        this(name, balance, hashKey, peers, healthCheck, element, origin, pool, Duration.ZERO);
+    }
+
+    /** Without pool settings (the defaults apply) and without re-resolution. */
     public UpstreamConfig(String name, String balance, String hashKey, List<PeerConfig> peers,
                           HealthCheckConfig healthCheck, ConfigElement element, Origin origin) {
-        this(name, balance, hashKey, peers, healthCheck, element, origin, PoolConfig.DEFAULTS);
+        this(name, balance, hashKey, peers, healthCheck, element, origin, PoolConfig.DEFAULTS, Duration.ZERO);
     }
 }

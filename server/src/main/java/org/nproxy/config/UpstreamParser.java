@@ -42,7 +42,12 @@ final class UpstreamParser {
             u.duration("keepalive-timeout", d.keepaliveTimeout()),
             u.integer("keepalive-requests", d.keepaliveRequests(), 0, Integer.MAX_VALUE),
             u.duration("connect-timeout", d.connectTimeout()));
-        return new UpstreamConfig(name, balance, hashKey, peers, check, u, u.origin(), pool);
+        Duration resolve = u.duration("resolve", Duration.ZERO);
+        if (!resolve.isZero() && resolve.toMillis() < 100) {
+            u.attributeError("resolve", "resolve=\"" + u.string("resolve", "") + "\" would query the resolver without pause",
+                "a duration of at least 100ms, or 0 to resolve on each new connection");
+        }
+        return new UpstreamConfig(name, balance, hashKey, peers, check, u, u.origin(), pool, resolve);
     }
 
     private static PeerConfig peer(ConfigElement p) {

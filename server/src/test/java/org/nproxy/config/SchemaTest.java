@@ -27,6 +27,16 @@ class SchemaTest {
     }
 
     @Test
+    void upstreamResolveIsADuration() throws Exception {
+        Path file = Files.createTempFile("resolve", ".xml");
+        String upstream = "<nproxy><upstream name=\"app\" resolve=\"%s\"><peer address=\"app.internal:80\"/></upstream></nproxy>";
+        Files.writeString(file, upstream.formatted("30s"));
+        validator().validate(new StreamSource(file.toFile()));
+        Files.writeString(file, upstream.formatted("often"));
+        assertThrows(SAXException.class, () -> validator().validate(new StreamSource(file.toFile())));
+    }
+
+    @Test
     void structuralMistakesAreRejected() throws Exception {
         Path bad = Files.createTempFile("bad", ".xml");
         Files.writeString(bad, "<nproxy><sever/></nproxy>");

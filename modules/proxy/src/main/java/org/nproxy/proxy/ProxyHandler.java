@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import org.eclipse.jetty.client.ContentSourceRequestContent;
 import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -21,11 +20,13 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.Trailers;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.nproxy.config.Units;
 import org.nproxy.proxy.balance.Member;
 import org.nproxy.proxy.upstream.UpstreamGroup;
 import org.nproxy.proxy.upstream.Upstreams;
@@ -35,9 +36,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code <proxy>} handler: picks a peer, sends the client's request to it over a pooled
- * connection, and streams the answer back. Blocking code on the request's virtual thread until
- * the upstream response headers are in (so a failed attempt can still be retried or turned into
- * a 502/504), then the body is copied chunk by chunk with back-pressure both ways.
+ * connection, and streams the answer back, trailers included. The handler thread sends the first
+ * attempt and returns; the answer is handled in Jetty's client callbacks, where a failed attempt
+ * is retried or turned into a 502/504, or the body is copied chunk by chunk with back-pressure
+ * both ways.
  */
 final class ProxyHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyHandler.class);
@@ -47,6 +49,8 @@ final class ProxyHandler extends Handler.Abstract {
     private final UpstreamGroup group;
     private final boolean ipHash;
     private final int maxTries;
+    private final long sendMillis;
+    private final long readMillis;
 
     private final Upstreams upstreams;
 
@@ -59,18 +63,20 @@ final class ProxyHandler extends Handler.Abstract {
         this.group = group;
         this.ipHash = group.config().balance().equals("ip_hash");
         this.maxTries = settings.tries() > 0 ? settings.tries() : group.config().peers().size();
+        this.sendMillis = settings.sendTimeout().toMillis();
+        this.readMillis = settings.readTimeout().toMillis();
     }
 
     @Override
     protected void doStart() throws Exception {
-        upstreams.startChecks(group);
+        upstreams.startGroup(group);
         super.doStart();
     }
 
     @Override
     protected void doStop() throws Exception {
         super.doStop();
-        upstreams.stopChecks(group);
+        upstreams.stopGroup(group);
     }
 
     @Override
@@ -92,7 +98,7 @@ final class ProxyHandler extends Handler.Abstract {
         private final String method;
         private final String pathQuery;
         private final String key;
-        private final boolean hasBody;
+        private final RequestBody body;
         private final boolean retriable;
         private final long retryDeadline;
         private final List<Member> tried = new ArrayList<>(2);
@@ -103,8 +109,8 @@ final class ProxyHandler extends Handler.Abstract {
             this.callback = callback;
             long startNanos = System.nanoTime();
             this.method = clientToProxyRequest.getMethod();
-            this.hasBody = ProxyHandler.hasBody(clientToProxyRequest);
-            this.retriable = !hasBody && (isIdempotent(method) || settings.retryNonIdempotent());
+            this.body = requestBody(clientToProxyRequest);
+            this.retriable = isIdempotent(method) || settings.retryNonIdempotent();
             this.retryDeadline = settings.retryTimeout().isZero() ? Long.MAX_VALUE
                 : startNanos + settings.retryTimeout().toNanos();
             this.key = ipHash ? Request.getRemoteAddr(clientToProxyRequest)
@@ -117,15 +123,24 @@ final class ProxyHandler extends Handler.Abstract {
         void next(Throwable lastFailure) {
             Member member = tried.size() < maxTries ? group.pick(key, tried) : null;
             if (member == null) {
-                sendError(proxyToClientResponse, callback, lastFailure, tried.isEmpty());
+                fail(lastFailure, tried.isEmpty());
                 return;
             }
             tried.add(member);
-            send(clientToProxyRequest, pathQuery, hasBody, new Attempt(this, member, tried.size()));
+            send(clientToProxyRequest, pathQuery, body, new Attempt(this, member, tried.size()));
         }
 
+        /** Answers 502/504 (or fails the client's callback when the response started). */
+        void fail(Throwable failure, boolean noPeer) {
+            if (body != null) {
+                body.abandon();
+            }
+            sendError(proxyToClientResponse, callback, failure, noPeer);
+        }
+
+        /** A retry loses nothing: the method allows it, the body (if any) is kept, tries and time are left. */
         boolean mayRetry() {
-            return retriable && tried.size() < maxTries && System.nanoTime() - retryDeadline <= 0;
+            return retriable && (body == null || body.replayable()) && tried.size() < maxTries && System.nanoTime() - retryDeadline <= 0;
         }
     }
 
@@ -145,6 +160,8 @@ final class ProxyHandler extends Handler.Abstract {
         private final Member member;
         private final int number;
         private final long startNanos = System.nanoTime();
+        private final SendReadTimeouts timeouts;
+        private Content.Source upstreamBody;
         private boolean streaming;
         private boolean retrying;
 
@@ -152,11 +169,16 @@ final class ProxyHandler extends Handler.Abstract {
             this.call = call;
             this.member = member;
             this.number = number;
+            // One idle timeout does when it is the same in every phase and no body can keep the peer waiting.
+            this.timeouts = call.body == null && sendMillis == readMillis ? null : new SendReadTimeouts(sendMillis, readMillis);
             member.state().begin();
         }
 
         @Override
         public void onHeaders(org.eclipse.jetty.client.Response response) {
+            if (timeouts != null) {
+                timeouts.answered();
+            }
             member.state().observe(System.nanoTime() - startNanos);
             int status = response.getStatus();
             if (settings.failStatuses().contains(status)) {
@@ -178,15 +200,27 @@ final class ProxyHandler extends Handler.Abstract {
                 return;
             }
             streaming = true;
-            proxyToClient(call.clientToProxyRequest, response, upstreamBody, call.proxyToClientResponse,
-                call.callback, member);
+            this.upstreamBody = upstreamBody;
+            if (call.body != null) {
+                call.body.stopKeeping();
+            }
+            proxyToClient(this, response, upstreamBody);
         }
 
         @Override
         public void onComplete(Result result) {
+            if (timeouts != null) {
+                timeouts.over();
+            }
             member.state().end();
             if (streaming) {
-                return; // the body copy completes or fails the client's callback
+                // The body copy completes or fails the client's callback. Jetty 12.0.30 fails the
+                // answer's content source without waking a pending demand: wake it, or the copy
+                // (and the client) would wait for a body that is not coming.
+                if (result.getResponseFailure() != null && upstreamBody != null) {
+                    upstreamBody.fail(result.getResponseFailure());
+                }
+                return;
             }
             if (retrying) {
                 call.next(null);
@@ -195,8 +229,7 @@ final class ProxyHandler extends Handler.Abstract {
             if (result.isSucceeded()) {
                 // An answer without a content source (not seen with HTTP/1.1, kept for safety).
                 streaming = true;
-                proxyToClient(call.clientToProxyRequest, result.getResponse(), Content.Source.from(ByteBuffer.allocate(0)),
-                    call.proxyToClientResponse, call.callback, member);
+                proxyToClient(this, result.getResponse(), Content.Source.from(ByteBuffer.allocate(0)));
                 return;
             }
             Throwable failure = result.getFailure();
@@ -207,26 +240,49 @@ final class ProxyHandler extends Handler.Abstract {
             if (call.mayRetry()) {
                 call.next(failure);
             } else {
-                sendError(call.proxyToClientResponse, call.callback, failure, false);
+                call.fail(failure, false);
             }
+        }
+
+        /** What went wrong, naming send-timeout when the peer stopped taking the request. */
+        private String reason(Throwable t) {
+            String m = t.getMessage() == null ? "" : " " + t.getMessage().toLowerCase(Locale.ROOT);
+            if (!isTimeout(t)) {
+                return t.getClass().getSimpleName() + m;
+            }
+            if (timeouts != null && timeouts.sending() && m.contains("idle timeout")) {
+                return "send-timeout " + Units.format(settings.sendTimeout()) + ", the peer took no more of the request: "
+                    + t.getClass().getSimpleName() + m;
+            }
+            return "timeout: " + t.getClass().getSimpleName() + m;
         }
     }
 
-    private void send(Request clientToProxyRequest, String pathQuery, boolean hasBody, Attempt attempt) {
+    private void send(Request clientToProxyRequest, String pathQuery, RequestBody body, Attempt attempt) {
         Member member = attempt.member;
         org.eclipse.jetty.client.Request proxyToUpstreamRequest = group.client()
-            .newRequest(member.config().host(), member.config().port())
+            .newRequest(member.state().connectHost(member.config().host()), member.config().port())
             .method(clientToProxyRequest.getMethod())
             .path(pathQuery)
             .version(HttpVersion.HTTP_1_1)
-            .idleTimeout(settings.readTimeout().toMillis(), TimeUnit.MILLISECONDS)
             .headers(h -> proxyToUpstreamHeaders(clientToProxyRequest, h));
+        SendReadTimeouts timeouts = attempt.timeouts;
+        if (timeouts == null) {
+            proxyToUpstreamRequest.idleTimeout(readMillis, TimeUnit.MILLISECONDS);
+        } else {
+            timeouts.attach(proxyToUpstreamRequest);
+            proxyToUpstreamRequest.idleTimeout(timeouts.initialMillis(), TimeUnit.MILLISECONDS)
+                .onRequestSuccess(r -> timeouts.sent());
+        }
         if (!settings.timeout().isZero()) {
             proxyToUpstreamRequest.timeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
         }
-        if (hasBody) {
-            String type = clientToProxyRequest.getHeaders().get(HttpHeader.CONTENT_TYPE);
-            proxyToUpstreamRequest.body(new ContentSourceRequestContent(clientToProxyRequest, type));
+        if (body != null) {
+            proxyToUpstreamRequest.body(body.newAttemptContent(timeouts));
+            if (clientToProxyRequest.getLength() < 0) {
+                // Sent chunked, so the client's trailers (read with the last chunk) can follow.
+                proxyToUpstreamRequest.trailersSupplier(body::trailers);
+            }
         }
         proxyToUpstreamRequest.send(attempt);
     }
@@ -303,9 +359,10 @@ final class ProxyHandler extends Handler.Abstract {
         applyRules(settings.requestHeaders(), out, clientToProxyRequest);
     }
 
-    private void proxyToClient(Request clientToProxyRequest, org.eclipse.jetty.client.Response upstreamToProxyResponse,
-                               Content.Source upstreamBody, Response proxyToClientResponse, Callback callback,
-                               Member member) {
+    private void proxyToClient(Attempt attempt, org.eclipse.jetty.client.Response upstreamToProxyResponse,
+                               Content.Source upstreamBody) {
+        Request clientToProxyRequest = attempt.call.clientToProxyRequest;
+        Response proxyToClientResponse = attempt.call.proxyToClientResponse;
         proxyToClientResponse.setStatus(upstreamToProxyResponse.getStatus());
         HttpFields upstreamHeaders = upstreamToProxyResponse.getHeaders();
         Set<String> connectionTokens = HopByHop.connectionTokens(upstreamHeaders);
@@ -328,24 +385,56 @@ final class ProxyHandler extends Handler.Abstract {
             out.add(HttpHeader.VIA, VIA);
         }
         applyRules(settings.responseHeaders(), out, clientToProxyRequest);
-        Content.copy(upstreamBody, proxyToClientResponse, new Callback() {
-            @Override
-            public void succeeded() {
-                callback.succeeded();
-            }
+        if (upstreamHeaders.contains(HttpHeader.TRANSFER_ENCODING)) {
+            // Chunked from the upstream: its trailers, read with the last chunk, follow ours.
+            proxyToClientResponse.setTrailersSupplier(() -> HopByHop.trailers(upstreamToProxyResponse.getTrailers()));
+        }
+        ClientCopy copy = new ClientCopy(attempt, upstreamBody);
+        Content.copy(upstreamBody, proxyToClientResponse, copy, copy);
+    }
 
-            @Override
-            public void failed(Throwable x) {
-                upstreamBody.fail(x);
-                LOG.debug("streaming the response of {} failed", member.address(), x);
-                callback.failed(x);
-            }
+    /**
+     * Completes the client's callback when the copy of the answer's body ends. Sees each chunk
+     * first: a failure chunk read from the upstream makes a failure the peer's, not the client's.
+     */
+    private final class ClientCopy implements Callback, Content.Chunk.Processor {
+        private final Attempt attempt;
+        private final Content.Source upstreamBody;
+        private boolean upstreamFailed;
 
-            @Override
-            public InvocationType getInvocationType() {
-                return InvocationType.NON_BLOCKING; // completing the client's callback does not block
+        ClientCopy(Attempt attempt, Content.Source upstreamBody) {
+            this.attempt = attempt;
+            this.upstreamBody = upstreamBody;
+        }
+
+        @Override
+        public boolean process(Content.Chunk chunk, Callback next) {
+            upstreamFailed |= Content.Chunk.isFailure(chunk);
+            return false; // the copy goes on as usual
+        }
+
+        @Override
+        public void succeeded() {
+            attempt.call.callback.succeeded();
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            upstreamBody.fail(x);
+            if (upstreamFailed) {
+                LOG.warn("upstream '{}' peer {} failed on {} {} (attempt {}) after the answer started: {}",
+                    group.config().name(), attempt.member.address(), attempt.call.method, attempt.call.pathQuery,
+                    attempt.number, attempt.reason(x));
+            } else {
+                LOG.debug("streaming the response of {} failed", attempt.member.address(), x);
             }
-        });
+            attempt.call.callback.failed(x);
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return InvocationType.NON_BLOCKING; // completing the client's callback does not block
+        }
     }
 
     private static void applyRules(List<ProxySettings.HeaderRule> rules, HttpFields.Mutable fields, Request request) {
@@ -415,13 +504,29 @@ final class ProxyHandler extends Handler.Abstract {
         return false;
     }
 
-    private static boolean hasBody(Request request) {
+    /**
+     * The client's body, or null when the request has none. HTTP/1 says so in its headers; an h2
+     * or h3 request without {@code content-length} may or may not have one, so the first chunk is
+     * read to find out (EOF at once: none) and kept for the upstream.
+     */
+    private RequestBody requestBody(Request request) {
+        long keep = settings.retryBodyMax();
         HttpFields h = request.getHeaders();
+        String type = h.get(HttpHeader.CONTENT_TYPE);
         if (h.contains(HttpHeader.TRANSFER_ENCODING)) {
-            return true;
+            return new RequestBody(request, type, null, keep);
         }
         long length = h.getLongField(HttpHeader.CONTENT_LENGTH);
-        return length > 0;
+        if (length >= 0 || request.getConnectionMetaData().getHttpVersion().getVersion() < 20) {
+            return length > 0 ? new RequestBody(request, type, null, keep) : null;
+        }
+        Content.Chunk first = request.read();
+        if (first != null && first.isLast() && !first.hasRemaining() && !(first instanceof Trailers)
+            && !Content.Chunk.isFailure(first)) {
+            first.release();
+            return null;
+        }
+        return new RequestBody(request, type, first, keep);
     }
 
     private static boolean isIdempotent(String method) {
@@ -438,8 +543,5 @@ final class ProxyHandler extends Handler.Abstract {
         return false;
     }
 
-    private static String reason(Throwable t) {
-        String m = t.getMessage();
-        return (isTimeout(t) ? "timeout: " : "") + t.getClass().getSimpleName() + (m == null ? "" : " " + m.toLowerCase(Locale.ROOT));
-    }
+
 }

@@ -96,10 +96,12 @@ public final class ProxyHandlerFactory implements HandlerFactory<ProxySettings> 
         return new ProxySettings(upstream.orElse(null), host == null ? null : Template.parse(host), forwarded,
             List.copyOf(trusted), e.bool("via", false),
             e.duration("read-timeout", Duration.ofSeconds(60)),
+            e.duration("send-timeout", Duration.ofSeconds(60)),
             e.duration("timeout", Duration.ZERO),
             e.integer("tries", 0, 0, 100),
             e.duration("retry-timeout", Duration.ZERO),
             e.bool("retry-non-idempotent", false),
+            e.size("retry-body-max", 0),
             Set.copyOf(failStatuses), hashKey, requestHeaders, responseHeaders, List.copyOf(rewrites));
     }
 

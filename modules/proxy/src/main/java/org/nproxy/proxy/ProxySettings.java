@@ -17,11 +17,14 @@ import org.nproxy.spi.Template;
  * @param trustedProxies    clients whose incoming X-Forwarded-* / Forwarded are kept and appended
  *                          to; default none (they are replaced)
  * @param via               add {@code Via: 1.1 nproxy} both ways; default false
- * @param readTimeout       idle time allowed between bytes from or to the upstream; default 60s
+ * @param readTimeout       longest silence of the peer once the request is sent (or its answer began); default 60s
+ * @param sendTimeout       longest time a write of the request to the peer may make no progress; default 60s
  * @param timeout           the whole exchange, headers to last byte; default 0 = no limit
  * @param tries             peers tried per request (first attempt included); default 0 = each peer once
  * @param retryTimeout      no new attempt after this much time; default 0 = no limit
- * @param retryNonIdempotent retry POST/PATCH too (only when nothing of the body was sent); default false
+ * @param retryNonIdempotent retry POST/PATCH too; default false
+ * @param retryBodyMax      request bodies up to this many bytes are kept while sent, so that they
+ *                          can be retried; default 0 = bodies are never retried
  * @param failStatuses      upstream statuses that count as a peer failure and are retried; default none
  * @param hashKey           for {@code balance="hash"}: the key template; null otherwise
  * @param requestHeaders    header rules applied to the upstream request, in order
@@ -29,8 +32,8 @@ import org.nproxy.spi.Template;
  * @param rewrites          path rewrites, first match wins
  */
 public record ProxySettings(UpstreamConfig upstream, Template host, String forwarded, List<Cidr> trustedProxies,
-                            boolean via, Duration readTimeout, Duration timeout, int tries, Duration retryTimeout,
-                            boolean retryNonIdempotent, Set<Integer> failStatuses, Template hashKey,
+                            boolean via, Duration readTimeout, Duration sendTimeout, Duration timeout, int tries, Duration retryTimeout,
+                            boolean retryNonIdempotent, long retryBodyMax, Set<Integer> failStatuses, Template hashKey,
                             List<HeaderRule> requestHeaders, List<HeaderRule> responseHeaders, List<Rewrite> rewrites) {
 
     /** {@code set} replaces, {@code add} appends, {@code remove} deletes a header. */

@@ -51,14 +51,18 @@ public final class UpstreamStatusFactory implements HandlerFactory<Boolean> {
                 for (UpstreamConfig u : groups.values()) {
                     for (PeerConfig p : u.peers()) {
                         PeerState s = upstreams.peer(p.address());
-                        Upstreams.PoolStats pool = pools.getOrDefault(p.host() + ":" + p.port(),
+                        Upstreams.PoolStats pool = pools.getOrDefault(s.connectHost(p.host()) + ":" + p.port(),
                             new Upstreams.PoolStats(0, 0, 0, 0));
                         String state = p.down() ? "down" : s.activeDown() ? "unhealthy" : !s.healthy(now) ? "failed" : "up";
                         out.append("upstream=").append(u.name()).append(" peer=").append(p.address())
                             .append(" state=").append(state).append(" inflight=").append(s.inFlight())
                             .append(" requests=").append(s.requests()).append(" failures=").append(s.failures())
                             .append(" open=").append(pool.open()).append(" idle=").append(pool.idle())
-                            .append(" inuse=").append(pool.inUse()).append(" max=").append(pool.max()).append('\n');
+                            .append(" inuse=").append(pool.inUse()).append(" max=").append(pool.max());
+                        if (s.resolved() != null) {
+                            out.append(" address=").append(s.resolved().getHostAddress());
+                        }
+                        out.append('\n');
                     }
                 }
                 byte[] body = out.toString().getBytes(StandardCharsets.UTF_8);

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.Content;
@@ -15,19 +16,27 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * A real Jetty upstream on 127.0.0.1 for the proxy tests. Answers with its name and counts
- * requests and accepted connections.
+ * requests (and {@code /healthz} probes among them) and accepted connections.
  * <ul>
  *   <li>{@code /echo}: the request line and headers as the body</li>
  *   <li>{@code /status/N}: status N</li>
- *   <li>{@code /stall?ms=N}: waits N ms before answering</li>
+ *   <li>{@code /stall?ms=N}: waits N ms before answering (without reading the body)</li>
+ *   <li>{@code /early?ms=N}: answers 200 and sends a first line at once, then waits N ms
+ *       (without reading the body) before it ends the answer</li>
  *   <li>{@code /download?size=N}: N bytes, streamed in 64 KiB writes</li>
  *   <li>{@code /upload} (POST/PUT): reads the body, answers its length</li>
+ *   <li>{@code /echo-body}: reads the body and answers it back, with {@code X-Trailers} listing
+ *       the request's trailers, then closes the connection; the last body is kept in
+ *       {@link #lastBody}</li>
+ *   <li>{@code /trailers}: a chunked body in two writes followed by the trailers
+ *       {@code X-Checksum: 42} and {@code X-Parts: 2}</li>
  *   <li>anything else: {@code name} as the body</li>
  * </ul>
  */
@@ -37,6 +46,8 @@ final class Origin implements AutoCloseable {
     final ServerConnector connector;
     final AtomicInteger connections = new AtomicInteger();
     final AtomicLong requests = new AtomicLong();
+    final AtomicLong probes = new AtomicLong();
+    volatile byte[] lastBody;
     volatile int forcedStatus;
     volatile int delayMs;
 
@@ -45,12 +56,17 @@ final class Origin implements AutoCloseable {
     }
 
     Origin(String name, int port) throws Exception {
+        this(name, "127.0.0.1", port);
+    }
+
+    /** On another loopback address, e.g. 127.0.0.2, for a name that moves between two origins. */
+    Origin(String name, String host, int port) throws Exception {
         this.name = name;
         QueuedThreadPool threads = new QueuedThreadPool(32, 2);
         threads.setName("origin-" + name);
         server = new Server(threads);
         connector = new ServerConnector(server, 1, 1);
-        connector.setHost("127.0.0.1");
+        connector.setHost(host);
         connector.setPort(port);
         connector.addEventListener(new Connection.Listener() {
             @Override
@@ -63,6 +79,9 @@ final class Origin implements AutoCloseable {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 requests.incrementAndGet();
+                if (Request.getPathInContext(request).equals("/healthz")) {
+                    probes.incrementAndGet();
+                }
                 serve(request, response, callback);
                 return true;
             }
@@ -75,7 +94,7 @@ final class Origin implements AutoCloseable {
     }
 
     String address() {
-        return "127.0.0.1:" + port();
+        return connector.getHost() + ":" + port();
     }
 
     private void serve(Request request, Response response, Callback callback) throws Exception {
@@ -103,6 +122,13 @@ final class Origin implements AutoCloseable {
         } else if (path.equals("/stall")) {
             Thread.sleep(Long.parseLong(query.getValue("ms")));
             Content.Sink.write(response, true, name, callback);
+        } else if (path.equals("/early")) {
+            try (Blocker.Callback b = Blocker.callback()) {
+                Content.Sink.write(response, false, "started\n", b);
+                b.block();
+            }
+            Thread.sleep(Long.parseLong(query.getValue("ms")));
+            Content.Sink.write(response, true, "done\n", callback);
         } else if (path.equals("/download")) {
             long size = Long.parseLong(query.getValue("size"));
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, size);
@@ -121,6 +147,33 @@ final class Origin implements AutoCloseable {
             } else {
                 callback.succeeded();
             }
+        } else if (path.equals("/echo-body")) {
+            byte[] body = BufferUtil.toArray(Content.Source.asByteBuffer(request));
+            lastBody = body;
+            HttpFields trailers = request.getTrailers();
+            StringBuilder names = new StringBuilder();
+            if (trailers != null) {
+                for (HttpField f : trailers) {
+                    names.append(names.isEmpty() ? "" : ", ").append(f.getName()).append('=').append(f.getValue());
+                }
+            }
+            response.getHeaders().put("X-Trailers", names.toString());
+            // Jetty 12.0.30 repeats a connection's earlier request trailers: one request per connection
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            response.write(true, ByteBuffer.wrap(body), callback);
+        } else if (path.equals("/trailers")) {
+            HttpFields.Mutable trailers = HttpFields.build();
+            response.setTrailersSupplier(() -> trailers);
+            response.getHeaders().put(HttpHeader.TRAILER, "X-Checksum, X-Parts");
+            for (String part : new String[] {"part one,", "part two"}) {
+                try (Blocker.Callback b = Blocker.callback()) {
+                    Content.Sink.write(response, false, part, b);
+                    b.block();
+                }
+            }
+            trailers.put("X-Checksum", "42");
+            trailers.put("X-Parts", "2");
+            response.write(true, null, callback);
         } else if (path.equals("/upload")) {
             long total = 0;
             while (true) {

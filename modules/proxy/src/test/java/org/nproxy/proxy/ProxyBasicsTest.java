@@ -126,6 +126,24 @@ class ProxyBasicsTest {
     }
 
     @Test
+    void aPeerStallingMidBodyIsCutAfterReadTimeout() throws Exception {
+        String config = Proxies.config("", List.of(origin.address()), "read-timeout=\"500ms\"", "", "");
+        try (Rig nproxy = Rig.start(config); LogCapture log = new LogCapture()) {
+            java.util.concurrent.CompletableFuture<org.eclipse.jetty.client.Result> done = new java.util.concurrent.CompletableFuture<>();
+            long start = System.nanoTime();
+            nproxy.client.newRequest(nproxy.uri("/early?ms=5000")).timeout(20, java.util.concurrent.TimeUnit.SECONDS)
+                .send(done::complete);
+            org.eclipse.jetty.client.Result result = done.get(20, java.util.concurrent.TimeUnit.SECONDS);
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertEquals(200, result.getResponse().getStatus(), "the answer had started");
+            assertTrue(result.getResponseFailure() != null, "and was cut, not completed");
+            assertTrue(ms < 4_000, "cut after " + ms + " ms, read-timeout 500ms, the peer would end at 5 s");
+            assertTrue(log.line("peer " + origin.address() + " failed on GET /early?ms=5000", "after the answer started",
+                "timeout") != null, log.text());
+        }
+    }
+
+    @Test
     void wholeRequestTimeoutGives504() throws Exception {
         String config = Proxies.config("", List.of(origin.address()), "timeout=\"700ms\"", "", "");
         try (Rig nproxy = Rig.start(config)) {
@@ -150,14 +168,16 @@ class ProxyBasicsTest {
     @Test
     void badProxyAndUpstreamAttributesAreReportedWithPositions() {
         String config = Proxies.config("keepalive=\"0\" keepalive-timeout=\"soon\"", List.of(origin.address()),
-            "forwarded=\"yes\" trusted-proxies=\"10.0.0.0/33\" fail-status=\"200\" retries=\"2\"",
+            "forwarded=\"yes\" trusted-proxies=\"10.0.0.0/33\" fail-status=\"200\" retries=\"2\" retry-body-max=\"lots\" send-timeout=\"fast\"",
             "<rewrite to=\"/\"/>", "");
         ConfigException e = assertThrows(ConfigException.class, () -> NproxyFixture.start(config).close());
         String m = e.getMessage();
         for (String expected : List.of("keepalive", "keepalive-timeout", "forwarded", "10.0.0.0/33", "fail-status",
-            "unknown attribute 'retries'", "<rewrite> needs exactly one of prefix or regex")) {
+            "unknown attribute 'retries'", "<rewrite> needs exactly one of prefix or regex",
+            "bad size retry-body-max=\"lots\"", "bad duration send-timeout=\"fast\"")) {
             assertTrue(m.contains(expected), expected + " in: " + m);
         }
+        assertTrue(m.matches("(?s).*nproxy\\.xml:\\d+:\\d+: bad size retry-body-max=\"lots\"; expected a size such as.*"), m);
     }
 
     @Test

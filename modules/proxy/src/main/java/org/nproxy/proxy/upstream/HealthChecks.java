@@ -76,7 +76,8 @@ final class HealthChecks implements AutoCloseable {
             boolean ok;
             String why = "";
             try {
-                ok = check.type().equals("tcp") ? tcp(peer, check) : http(peer, check);
+                String host = state.connectHost(peer.host()); // where user traffic goes too
+                ok = check.type().equals("tcp") ? tcp(host, peer, check) : http(host, peer, check);
                 if (!ok) {
                     why = "unexpected response";
                 }
@@ -102,15 +103,15 @@ final class HealthChecks implements AutoCloseable {
         }
     }
 
-    private static boolean tcp(PeerConfig peer, HealthCheckConfig check) throws Exception {
+    private static boolean tcp(String host, PeerConfig peer, HealthCheckConfig check) throws Exception {
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(peer.host(), peer.port()), (int) check.timeout().toMillis());
+            s.connect(new InetSocketAddress(host, peer.port()), (int) check.timeout().toMillis());
             return true;
         }
     }
 
-    private boolean http(PeerConfig peer, HealthCheckConfig check) throws Exception {
-        ContentResponse r = client().newRequest(peer.host(), peer.port())
+    private boolean http(String host, PeerConfig peer, HealthCheckConfig check) throws Exception {
+        ContentResponse r = client().newRequest(host, peer.port())
             .method(check.method())
             .path(check.path())
             .headers(h -> {

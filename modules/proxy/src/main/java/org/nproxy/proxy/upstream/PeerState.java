@@ -1,5 +1,6 @@
 package org.nproxy.proxy.upstream;
 
+import java.net.InetAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -32,6 +33,9 @@ public final class PeerState {
     private int consecutiveOk;
     private int consecutiveFail;
 
+    // the address the name resolved to last, with resolve="..." on; null: connect to the configured host
+    private volatile InetAddress resolved;
+
     // peak EWMA of time to response headers, guarded by this
     private double ewmaNanos;
     private long ewmaStampNanos = System.nanoTime();
@@ -55,6 +59,24 @@ public final class PeerState {
 
     public long failures() {
         return failures.get();
+    }
+
+    /**
+     * Where connections go: the address the peer's name resolved to on the last {@code resolve}
+     * tick, or {@code configuredHost} when the name is not resolved on a timer.
+     */
+    public String connectHost(String configuredHost) {
+        InetAddress a = resolved;
+        return a == null ? configuredHost : a.getHostAddress();
+    }
+
+    /** The address found by the resolver timer, or null. */
+    public InetAddress resolved() {
+        return resolved;
+    }
+
+    void resolved(InetAddress address) {
+        resolved = address;
     }
 
     /** Counts a request going to this peer; pair with {@link #end()}. */

@@ -41,6 +41,7 @@ public final class Upstreams implements AutoCloseable {
     private final Map<String, PeerState> peers = new ConcurrentHashMap<>();
     private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
     private final HealthChecks healthChecks = new HealthChecks();
+    private final Resolvers resolvers = new Resolvers();
 
     /** The state of a peer address, created on first use. */
     public PeerState peer(String address) {
@@ -57,22 +58,31 @@ public final class Upstreams implements AutoCloseable {
         return new UpstreamGroup(config, this, client);
     }
 
-    /** Starts (or joins) the active checks of a group; called when a handler using it starts. */
-    public void startChecks(UpstreamGroup group) {
+    /**
+     * Starts (or joins) the timers of a group, its active checks and the re-resolution of its
+     * peer names; called when a handler using the group starts.
+     */
+    public void startGroup(UpstreamGroup group) {
         UpstreamConfig config = group.config();
-        if (config.healthCheck() != null) {
-            for (int i = 0; i < config.peers().size(); i++) {
+        for (int i = 0; i < config.peers().size(); i++) {
+            if (!config.resolve().isZero()) {
+                resolvers.acquire(config.peers().get(i), group.states().get(i), config.resolve());
+            }
+            if (config.healthCheck() != null) {
                 healthChecks.acquire(config.peers().get(i), group.states().get(i), config.healthCheck());
             }
         }
     }
 
-    /** Leaves the active checks of a group; the last user stops them. */
-    public void stopChecks(UpstreamGroup group) {
+    /** Leaves the timers of a group; the last user of a timer stops it. */
+    public void stopGroup(UpstreamGroup group) {
         UpstreamConfig config = group.config();
-        if (config.healthCheck() != null) {
-            for (PeerConfig peer : config.peers()) {
-                healthChecks.release(peer, config.healthCheck());
+        for (int i = 0; i < config.peers().size(); i++) {
+            if (config.healthCheck() != null) {
+                healthChecks.release(config.peers().get(i), config.healthCheck());
+            }
+            if (!config.resolve().isZero()) {
+                resolvers.release(config.peers().get(i), group.states().get(i));
             }
         }
     }
@@ -147,7 +157,10 @@ public final class Upstreams implements AutoCloseable {
         }
     }
 
-    /** Pool figures per peer address across every group: open, idle and in-use connections. */
+    /**
+     * Pool figures per connect address ({@code host:port} as connections are made, see
+     * {@link PeerState#connectHost}) across every group: open, idle and in-use connections.
+     */
     public Map<String, PoolStats> poolStats() {
         Map<String, PoolStats> out = new LinkedHashMap<>();
         for (HttpClient client : clients.values()) {
@@ -173,6 +186,7 @@ public final class Upstreams implements AutoCloseable {
     @Override
     public void close() {
         healthChecks.close();
+        resolvers.close();
         List<HttpClient> all = new ArrayList<>(clients.values());
         clients.clear();
         for (HttpClient c : all) {
