@@ -20,10 +20,12 @@ import org.junit.jupiter.api.Test;
  * reads names from a hosts file ({@code -Djdk.net.hosts.file}, no cache: {@code
  * -Dsun.net.inetaddr.ttl=0}; see the {@code resolve} execution in this module's pom), which the
  * test rewrites while traffic flows. The two origins share a port on two loopback addresses,
- * 127.0.0.1 and 127.0.0.2, since a name maps to an address, not a port.
+ * 127.0.0.1 and [::1] (loopback only), since a name maps to an address, not a port.
  */
 class ResolveTest {
     private static final String NAME = "app.nproxy.test";
+    /** How Java prints [::1], the second origin's address. */
+    private static final String SECOND = "0:0:0:0:0:0:0:1";
     private static final long INTERVAL_MS = 500;
 
     /** One answer: when the request started (ns), and which origin answered (or the status). */
@@ -37,7 +39,7 @@ class ResolveTest {
         Path hosts = Path.of(hostsFile);
         Files.createDirectories(hosts.getParent());
         Files.writeString(hosts, "127.0.0.1 localhost\n127.0.0.1 " + NAME + "\n");
-        try (Origin first = new Origin("first"); Origin second = new Origin("second", "127.0.0.2", first.port())) {
+        try (Origin first = new Origin("first"); Origin second = new Origin("second", "::1", first.port())) {
             String peer = NAME + ":" + first.port();
             String config = Proxies.config("resolve=\"" + INTERVAL_MS + "ms\"", List.of(peer), "tries=\"1\"", "",
                 "<health-check path=\"/healthz\" interval=\"200ms\" rise=\"1\" fall=\"2\"/>");
@@ -64,7 +66,7 @@ class ResolveTest {
                 Thread.sleep(1_000);
                 long probesBefore = second.probes.get();
                 long moved = System.nanoTime();
-                Files.writeString(hosts, "127.0.0.1 localhost\n127.0.0.2 " + NAME + "\n");
+                Files.writeString(hosts, "127.0.0.1 localhost\n::1 " + NAME + "\n");
                 Thread.sleep(2 * INTERVAL_MS + 1_500);
                 running.set(false);
                 load.join();
@@ -79,17 +81,17 @@ class ResolveTest {
                 assertTrue(late.stream().allMatch(a -> a.by.equals("second")),
                     "within 2 intervals every request goes to the new address: "
                         + late.stream().filter(a -> !a.by.equals("second")).count() + " of " + late.size() + " did not");
-                assertNotNull(log.line("upstream peer " + peer + ": address 127.0.0.1 -> 127.0.0.2"), log.text());
+                assertNotNull(log.line("upstream peer " + peer + ": address 127.0.0.1 -> " + SECOND), log.text());
                 assertTrue(second.probes.get() > probesBefore, "health checks follow the peer to its new address");
 
                 String status = rig.get("/upstreams").getContentAsString();
                 List<String> lines = status.lines().filter(l -> l.contains("peer=" + peer)).toList();
                 assertEquals(1, lines.size(), "one peer, one line: " + status);
-                assertTrue(lines.get(0).contains("state=up") && lines.get(0).endsWith("address=127.0.0.2"), status);
+                assertTrue(lines.get(0).contains("state=up") && lines.get(0).endsWith("address=" + SECOND), status);
 
                 // the name disappears: the last address is kept, and said so
                 Files.writeString(hosts, "127.0.0.1 localhost\n");
-                assertNotNull(log.line("upstream peer " + peer + ": cannot resolve " + NAME, "keeping 127.0.0.2"), log.text());
+                assertNotNull(log.line("upstream peer " + peer + ": cannot resolve " + NAME, "keeping " + SECOND), log.text());
                 assertEquals("second", rig.get("/x").getContentAsString());
             }
         }
