@@ -102,6 +102,9 @@ final class ProxyHandler extends Handler.Abstract {
         private final boolean retriable;
         private final long retryDeadline;
         private final List<Member> tried = new ArrayList<>(2);
+        /** The attempt in progress, aborted if the client goes away. */
+        private volatile org.eclipse.jetty.client.Request upstream;
+        private volatile Throwable clientFailure;
 
         Call(Request clientToProxyRequest, Response proxyToClientResponse, Callback callback) {
             this.clientToProxyRequest = clientToProxyRequest;
@@ -117,6 +120,28 @@ final class ProxyHandler extends Handler.Abstract {
                 : settings.hashKey() == null ? null
                 : settings.hashKey().render(n -> RequestVariables.get(clientToProxyRequest, n));
             this.pathQuery = rewrite(clientToProxyRequest);
+            // While the peer thinks, the client's connection is quiet: the upstream timeouts
+            // (read-timeout, timeout) decide, not the listener's idle-timeout. Reads and writes
+            // on the client side still time out by themselves.
+            clientToProxyRequest.addIdleTimeoutListener(t -> false);
+            clientToProxyRequest.addFailureListener(this::clientFailed);
+        }
+
+        /** The client went away (connection closed, h2/h3 stream reset): stop the upstream exchange. */
+        private void clientFailed(Throwable failure) {
+            clientFailure = failure;
+            org.eclipse.jetty.client.Request r = upstream;
+            if (r != null) {
+                r.abort(failure);
+            }
+        }
+
+        void sending(org.eclipse.jetty.client.Request request) {
+            upstream = request;
+            Throwable failure = clientFailure;
+            if (failure != null) {
+                request.abort(failure);
+            }
         }
 
         /** Starts the next attempt, or answers 502/504 when there is no peer left to try. */
@@ -233,6 +258,17 @@ final class ProxyHandler extends Handler.Abstract {
                 return;
             }
             Throwable failure = result.getFailure();
+            Throwable clientFailure = call.clientFailure;
+            if (clientFailure != null) {
+                // Not the peer's fault: no failure counted, nothing retried, nobody to answer.
+                LOG.debug("client gone, upstream '{}' peer {} exchange for {} {} aborted", group.config().name(),
+                    member.address(), call.method, call.pathQuery, clientFailure);
+                if (call.body != null) {
+                    call.body.abandon();
+                }
+                call.callback.failed(clientFailure);
+                return;
+            }
             boolean out = member.state().fail(member.config().maxFails(), member.config().failTimeout().toNanos());
             LOG.warn("upstream '{}' peer {} failed on {} {} (attempt {}): {}{}", group.config().name(),
                 member.address(), call.method, call.pathQuery, number, reason(failure),
@@ -284,6 +320,7 @@ final class ProxyHandler extends Handler.Abstract {
                 proxyToUpstreamRequest.trailersSupplier(body::trailers);
             }
         }
+        attempt.call.sending(proxyToUpstreamRequest);
         proxyToUpstreamRequest.send(attempt);
     }
 
