@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -88,30 +87,6 @@ class SendTimeoutTest {
             ContentResponse r = response.get(10, TimeUnit.SECONDS);
             assertEquals(200, r.getStatus());
             assertArrayEquals(new byte[] {1, 2, 3, 4, 5}, r.getContent());
-        }
-    }
-
-    /** {@code size} zero bytes. */
-    private static final class Zeros extends InputStream {
-        private long left;
-
-        Zeros(long size) {
-            this.left = size;
-        }
-
-        @Override
-        public int read() {
-            return left-- > 0 ? 0 : -1;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (left <= 0) {
-                return -1;
-            }
-            int n = (int) Math.min(len, left);
-            left -= n;
-            return n;
         }
     }
 }

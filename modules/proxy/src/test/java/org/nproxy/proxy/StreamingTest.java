@@ -66,34 +66,6 @@ class StreamingTest {
         }
     }
 
-    /** An endless supply of zeros, cut at {@code size}. */
-    private static final class Zeros extends InputStream {
-        private long left;
-
-        Zeros(long size) {
-            this.left = size;
-        }
-
-        @Override
-        public int read() {
-            if (left <= 0) {
-                return -1;
-            }
-            left--;
-            return 0;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) {
-            if (left <= 0) {
-                return -1;
-            }
-            int n = (int) Math.min(len, left);
-            left -= n;
-            return n; // the buffer is never written to: it stays zero
-        }
-    }
-
     /** Samples the heap in use right after collections (the retained set) every 10 ms. */
     private static final class HeapWatch implements AutoCloseable {
         final long baseline;
