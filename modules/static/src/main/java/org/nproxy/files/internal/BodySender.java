@@ -17,7 +17,7 @@ import org.eclipse.jetty.util.Blocker;
 
 /**
  * Sends a {@link Body} whose headers (with Content-Length) are already set on the response.
- * Blocking: runs on the request's virtual thread and returns when everything is on the wire.
+ * Blocking: runs on a virtual thread (see {@link Offload}) and returns when everything is on the wire.
  *
  * <p><b>Zero copy</b> applies to a cleartext HTTP/1.1 connection (Jetty's {@link HttpConnection}
  * straight on a {@link SocketChannelEndPoint}): Jetty commits and flushes the headers through a
@@ -102,20 +102,6 @@ public final class BodySender {
             endPoint.write(written, buffer);
             written.block();
         }
-    }
-
-    /** Reads a small region into a heap buffer; throws when the file no longer holds it. */
-    public static ByteBuffer readSmall(FileChannel file, Body.Region region) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate((int) region.length());
-        long position = region.position();
-        while (buffer.hasRemaining()) {
-            int n = file.read(buffer, position);
-            if (n <= 0) {
-                throw new IOException("file shrank before it was sent");
-            }
-            position += n;
-        }
-        return buffer.flip();
     }
 
     public static void copy(Request request, Response response, FileChannel file, Body body, int chunkSize)
