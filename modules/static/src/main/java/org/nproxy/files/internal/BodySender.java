@@ -31,7 +31,9 @@ import org.eclipse.jetty.util.Blocker;
  * that is not yet committed, so bytes sent beside it do not trip it; the access log's byte count
  * comes from the {@link #BYTES_SENT} request attribute instead.
  *
- * <p>Everything else (TLS, h2, h3) copies through {@link Response#write} in pooled chunks.
+ * <p>Everything else (TLS, h2, h3) copies through {@link Response#write} in pooled chunks, the
+ * final one as the last write, so the caller's success completes an already finished response.
+ * (The zero-copy path cannot: Jetty would count the sendfile bytes as missing.)
  *
  * <p>A file that shrinks while being sent raises an {@link IOException}: the caller fails the
  * callback and Jetty closes the connection, so a client never sees a short body that looks whole.
@@ -108,11 +110,13 @@ public final class BodySender {
         throws IOException {
         ByteBufferPool pool = request.getComponents().getByteBufferPool();
         RetainableByteBuffer pooled = pool.acquire(chunkSize, false);
+        long remaining = body.length();
         try {
             ByteBuffer buffer = pooled.getByteBuffer();
             for (Body.Part part : body.parts()) {
                 if (part instanceof Body.Bytes bytes) {
-                    write(response, bytes.buffer());
+                    remaining -= bytes.length();
+                    write(response, bytes.buffer(), remaining == 0);
                     continue;
                 }
                 Body.Region region = (Body.Region) part;
@@ -126,7 +130,8 @@ public final class BodySender {
                         throw new IOException("file shrank while being sent at byte " + position + " of " + end);
                     }
                     position += n;
-                    write(response, buffer.flip());
+                    remaining -= n;
+                    write(response, buffer.flip(), remaining == 0);
                 }
             }
         } finally {
@@ -134,9 +139,9 @@ public final class BodySender {
         }
     }
 
-    private static void write(Response response, ByteBuffer buffer) throws IOException {
+    private static void write(Response response, ByteBuffer buffer, boolean last) throws IOException {
         try (Blocker.Callback written = Blocker.callback()) {
-            response.write(false, buffer, written);
+            response.write(last, buffer, written);
             written.block();
         }
     }

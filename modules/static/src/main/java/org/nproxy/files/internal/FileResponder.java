@@ -104,7 +104,7 @@ final class FileResponder {
                 case NOT_MODIFIED -> {
                     headers.remove(HttpHeader.CONTENT_ENCODING);
                     response.setStatus(HttpStatus.NOT_MODIFIED_304);
-                    callback.succeeded();
+                    InlineBody.finishWithoutBody(response, callback);
                     return;
                 }
                 case PRECONDITION_FAILED -> {
@@ -128,7 +128,7 @@ final class FileResponder {
                     headers.put(HttpHeader.CONTENT_RANGE, "bytes */" + size);
                     headers.put(HttpHeader.CONTENT_LENGTH, 0L);
                     response.setStatus(HttpStatus.RANGE_NOT_SATISFIABLE_416);
-                    callback.succeeded();
+                    InlineBody.finishWithoutBody(response, callback);
                     return;
                 }
                 if (ranges != null && ranges.size() == 1) {
@@ -146,7 +146,7 @@ final class FileResponder {
             headers.put(HttpHeader.CONTENT_TYPE, type);
             headers.put(HttpHeader.CONTENT_LENGTH, body.length());
             if (HttpMethod.HEAD.is(request.getMethod())) {
-                callback.succeeded();
+                InlineBody.finishWithoutBody(response, callback);
                 return;
             }
             if (body.parts().size() == 1 && body.length() <= settings.inlineMax()) {
@@ -162,7 +162,6 @@ final class FileResponder {
                 } else {
                     BodySender.copy(request, response, file, whole, settings.chunkSize());
                 }
-                callback.succeeded();
             });
         } finally {
             if (!handedOff) {

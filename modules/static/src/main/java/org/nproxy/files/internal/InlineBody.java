@@ -11,10 +11,10 @@ import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * Sends a small body without blocking, on whatever thread runs the handler (usually the one
- * that parsed the request): positional reads of the open file into a buffer of the server's
- * pool, then one last {@link Response#write} that Jetty gathers with the headers. The buffer
- * goes back to the pool when that write completes.
+ * Finishes an answer without blocking, on whatever thread runs the handler (usually the one
+ * that parsed the request). A small body: positional reads of the open file into a buffer of
+ * the server's pool, then one last {@link Response#write} that Jetty gathers with the headers;
+ * the buffer goes back to the pool when that write completes. No body: an empty last write.
  */
 final class InlineBody {
     private InlineBody() {
@@ -54,6 +54,19 @@ final class InlineBody {
                 super.failed(x);
             }
         });
+    }
+
+    /**
+     * Ends a response that has no body (HEAD, 304, 416, redirects) on the handler's thread with
+     * an explicit empty last write rather than a bare {@code callback.succeeded()}. With Jetty
+     * 12.0.30 the bare form lets Jetty complete the response twice when the previous response on
+     * the connection was completed by another thread that is still inside Jetty's serialized
+     * write callbacks (the last-write callback then runs there, after the handler's thread has
+     * already completed the stream; jetty/jetty.project#14745). With a last write, Jetty decides
+     * completion once, under its lock.
+     */
+    static void finishWithoutBody(Response response, Callback callback) {
+        response.write(true, BufferUtil.EMPTY_BUFFER, callback);
     }
 
     /** Fills {@code buffer} from {@code position}; throws when the file ends first. */

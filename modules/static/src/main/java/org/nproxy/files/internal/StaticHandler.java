@@ -9,6 +9,8 @@ import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.nproxy.files.StaticSettings;
 import org.nproxy.spi.RequestVariables;
@@ -85,7 +87,7 @@ public final class StaticHandler extends Handler.Abstract {
                 + "/" + (query == null ? "" : "?" + query));
             response.setStatus(HttpStatus.MOVED_PERMANENTLY_301);
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0L);
-            callback.succeeded();
+            InlineBody.finishWithoutBody(response, callback);
             return true;
         }
         for (String index : settings.index()) {
@@ -102,10 +104,10 @@ public final class StaticHandler extends Handler.Abstract {
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
                 response.getHeaders().put(HttpHeader.CONTENT_LENGTH, html.length);
                 response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
-                if (HttpMethod.HEAD.is(request.getMethod())) {
-                    callback.succeeded();
-                } else {
-                    response.write(true, ByteBuffer.wrap(html), callback);
+                boolean head = HttpMethod.HEAD.is(request.getMethod());
+                try (Blocker.Callback written = Blocker.callback()) {
+                    response.write(true, head ? BufferUtil.EMPTY_BUFFER : ByteBuffer.wrap(html), written);
+                    written.block();
                 }
             });
             return true;
