@@ -127,10 +127,16 @@ public final class StaticHandlerFactory implements HandlerFactory<StaticSettings
             expires = e.duration("expires", null);
         }
         String symlinks = e.oneOf("symlinks", "inside", List.of("inside", "any"));
+        long inlineMax = e.size("inline-max", StaticSettings.INLINE_MAX);
+        if (inlineMax < 0 || inlineMax > StaticSettings.INLINE_MAX_LIMIT) {
+            e.attributeError("inline-max", "inline-max=\"" + e.string("inline-max", "") + "\" is out of range",
+                "a size from 0 to 64k (larger bodies are better sent with sendfile from a virtual thread)");
+            inlineMax = StaticSettings.INLINE_MAX;
+        }
         return new StaticSettings(directory, alias != null, index, tryFiles, tryStatus,
             e.bool("autoindex", false), mime, defaultType, charset, e.bool("etag", true), cacheControl, expires,
             precompressed, e.bool("hidden-files", false), symlinks.equals("any"), e.bool("sendfile", true),
-            (int) Math.min(Integer.MAX_VALUE, Math.max(4096, e.size("chunk-size", 64 * 1024))));
+            (int) Math.min(Integer.MAX_VALUE, Math.max(4096, e.size("chunk-size", 64 * 1024))), (int) inlineMax);
     }
 
     @Override

@@ -28,15 +28,23 @@ import org.nproxy.spi.Template;
  * @param symlinksAnywhere follow symlinks that leave the directory. Default false (they get 403).
  * @param sendfile       zero-copy on cleartext HTTP/1.1. Default true.
  * @param chunkSize      read size of the copying path. Default 64k.
+ * @param inlineMax      bodies up to this many bytes are read and written on the thread that parsed the
+ *                       request; larger ones go to a virtual thread (sendfile or copy). 0 to 64k, default 32k.
  */
 public record StaticSettings(Path directory, boolean alias, List<String> index, List<Template> tryFiles,
                              int tryFilesStatus, boolean autoindex, Map<String, String> mimeTypes,
                              String defaultType, String charset, boolean etag, String cacheControl,
                              Duration expires, List<Encoding> precompressed, boolean allowHidden,
-                             boolean symlinksAnywhere, boolean sendfile, int chunkSize) {
+                             boolean symlinksAnywhere, boolean sendfile, int chunkSize,
+                             int inlineMax) {
     /** A precompressed sibling: {@code file + suffix} served with {@code Content-Encoding: token}. */
     public record Encoding(String token, String suffix) {
     }
+
+    /** Default {@link #inlineMax}: Jetty's own response buffer size (HttpConfiguration's outputBufferSize). */
+    public static final int INLINE_MAX = 32 * 1024;
+    /** Largest {@link #inlineMax}: the biggest buffer Jetty's default ByteBufferPool keeps. */
+    public static final int INLINE_MAX_LIMIT = 64 * 1024;
 
     public StaticSettings {
         index = List.copyOf(index);

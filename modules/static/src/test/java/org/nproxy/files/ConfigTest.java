@@ -49,6 +49,13 @@ class ConfigTest {
     }
 
     @Test
+    void inlineMaxIsBounded() throws Exception {
+        String e = errors("<static root=\".\" inline-max=\"1m\"/>");
+        assertTrue(e.contains("inline-max=\"1m\" is out of range") && e.contains("0 to 64k"), e);
+        assertTrue(errors("<static root=\".\" inline-max=\"lots\"/>").contains("bad size inline-max"));
+    }
+
+    @Test
     void tryFilesShape() throws Exception {
         assertTrue(errors("<static root=\".\" try-files=\"=404 $uri\"/>").contains("must be the last entry"));
         assertTrue(errors("<static root=\".\" try-files=\"$uri\"/>").contains("at least two entries"));

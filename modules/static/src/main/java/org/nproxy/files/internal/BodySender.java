@@ -17,7 +17,7 @@ import org.eclipse.jetty.util.Blocker;
 
 /**
  * Sends a {@link Body} whose headers (with Content-Length) are already set on the response.
- * Blocking: runs on the request's virtual thread and returns when everything is on the wire.
+ * Blocking: runs on a virtual thread (see {@link Offload}) and returns when everything is on the wire.
  *
  * <p><b>Zero copy</b> applies to a cleartext HTTP/1.1 connection (Jetty's {@link HttpConnection}
  * straight on a {@link SocketChannelEndPoint}): Jetty commits and flushes the headers through a
@@ -31,7 +31,9 @@ import org.eclipse.jetty.util.Blocker;
  * that is not yet committed, so bytes sent beside it do not trip it; the access log's byte count
  * comes from the {@link #BYTES_SENT} request attribute instead.
  *
- * <p>Everything else (TLS, h2, h3) copies through {@link Response#write} in pooled chunks.
+ * <p>Everything else (TLS, h2, h3) copies through {@link Response#write} in pooled chunks, the
+ * final one as the last write, so the caller's success completes an already finished response.
+ * (The zero-copy path cannot: Jetty would count the sendfile bytes as missing.)
  *
  * <p>A file that shrinks while being sent raises an {@link IOException}: the caller fails the
  * callback and Jetty closes the connection, so a client never sees a short body that looks whole.
@@ -104,29 +106,17 @@ public final class BodySender {
         }
     }
 
-    /** Reads a small region into a heap buffer; throws when the file no longer holds it. */
-    public static ByteBuffer readSmall(FileChannel file, Body.Region region) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate((int) region.length());
-        long position = region.position();
-        while (buffer.hasRemaining()) {
-            int n = file.read(buffer, position);
-            if (n <= 0) {
-                throw new IOException("file shrank before it was sent");
-            }
-            position += n;
-        }
-        return buffer.flip();
-    }
-
     public static void copy(Request request, Response response, FileChannel file, Body body, int chunkSize)
         throws IOException {
         ByteBufferPool pool = request.getComponents().getByteBufferPool();
         RetainableByteBuffer pooled = pool.acquire(chunkSize, false);
+        long remaining = body.length();
         try {
             ByteBuffer buffer = pooled.getByteBuffer();
             for (Body.Part part : body.parts()) {
                 if (part instanceof Body.Bytes bytes) {
-                    write(response, bytes.buffer());
+                    remaining -= bytes.length();
+                    write(response, bytes.buffer(), remaining == 0);
                     continue;
                 }
                 Body.Region region = (Body.Region) part;
@@ -140,7 +130,8 @@ public final class BodySender {
                         throw new IOException("file shrank while being sent at byte " + position + " of " + end);
                     }
                     position += n;
-                    write(response, buffer.flip());
+                    remaining -= n;
+                    write(response, buffer.flip(), remaining == 0);
                 }
             }
         } finally {
@@ -148,9 +139,9 @@ public final class BodySender {
         }
     }
 
-    private static void write(Response response, ByteBuffer buffer) throws IOException {
+    private static void write(Response response, ByteBuffer buffer, boolean last) throws IOException {
         try (Blocker.Callback written = Blocker.callback()) {
-            response.write(false, buffer, written);
+            response.write(last, buffer, written);
             written.block();
         }
     }

@@ -25,11 +25,14 @@ import org.nproxy.files.StaticSettings;
 /**
  * Answers for one regular file: picks a precompressed sibling, sets the representation
  * headers, evaluates preconditions and ranges, and sends the body (zero-copy when possible).
+ *
+ * <p>Never blocks the calling thread on the network: answers without a body and single-part
+ * bodies up to {@link StaticSettings#inlineMax()} finish here ({@link InlineBody}); larger or
+ * multipart bodies are sent by {@link BodySender} on a virtual thread ({@link Offload}), which
+ * then owns the open file. File-system calls (stat, open, reads of a small file) do run here,
+ * as they do in nginx's event loop.
  */
 final class FileResponder {
-    /** Bodies up to this size are read into memory and written with the headers in one go. */
-    static final int SMALL_BODY = 16 * 1024;
-
     private final StaticSettings settings;
 
     FileResponder(StaticSettings settings) {
@@ -83,7 +86,8 @@ final class FileResponder {
             Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403);
             return;
         }
-        try (file) {
+        boolean handedOff = false;
+        try {
             // The size of what we opened, not of an earlier stat: Content-Length must match what we can send.
             long size = file.size();
             long modified = attributes.lastModifiedTime().toMillis() / 1000;
@@ -100,7 +104,7 @@ final class FileResponder {
                 case NOT_MODIFIED -> {
                     headers.remove(HttpHeader.CONTENT_ENCODING);
                     response.setStatus(HttpStatus.NOT_MODIFIED_304);
-                    callback.succeeded();
+                    InlineBody.finishWithoutBody(response, callback);
                     return;
                 }
                 case PRECONDITION_FAILED -> {
@@ -124,7 +128,7 @@ final class FileResponder {
                     headers.put(HttpHeader.CONTENT_RANGE, "bytes */" + size);
                     headers.put(HttpHeader.CONTENT_LENGTH, 0L);
                     response.setStatus(HttpStatus.RANGE_NOT_SATISFIABLE_416);
-                    callback.succeeded();
+                    InlineBody.finishWithoutBody(response, callback);
                     return;
                 }
                 if (ranges != null && ranges.size() == 1) {
@@ -142,25 +146,35 @@ final class FileResponder {
             headers.put(HttpHeader.CONTENT_TYPE, type);
             headers.put(HttpHeader.CONTENT_LENGTH, body.length());
             if (HttpMethod.HEAD.is(request.getMethod())) {
-                callback.succeeded();
+                InlineBody.finishWithoutBody(response, callback);
                 return;
             }
-            if (body.parts().size() == 1 && body.length() <= SMALL_BODY) {
-                // One read and one gathering write of headers + body beat a header write plus sendfile(2).
-                response.write(true, BodySender.readSmall(file, (Body.Region) body.parts().get(0)), callback);
+            if (body.parts().size() == 1 && body.length() <= settings.inlineMax()) {
+                // One read and one gathering write of headers + body beat a thread hand-off plus sendfile(2).
+                InlineBody.send(request, response, callback, file, (Body.Region) body.parts().get(0));
                 return;
             }
-            try {
+            handedOff = true;
+            Body whole = body;
+            Offload.run(request, callback, file, () -> {
                 if (settings.sendfile() && BodySender.zeroCopyPossible(request, response)) {
-                    BodySender.sendfile(request, response, file, body);
+                    BodySender.sendfile(request, response, file, whole);
                 } else {
-                    BodySender.copy(request, response, file, body, settings.chunkSize());
+                    BodySender.copy(request, response, file, whole, settings.chunkSize());
                 }
-            } catch (IOException | RuntimeException e) {
-                callback.failed(e);
-                return;
+            });
+        } finally {
+            if (!handedOff) {
+                closeQuietly(file);
             }
-            callback.succeeded();
+        }
+    }
+
+    private static void closeQuietly(FileChannel file) {
+        try {
+            file.close();
+        } catch (IOException ignored) {
+            // The answer is already decided; a failed close of a read-only file changes nothing for it.
         }
     }
 

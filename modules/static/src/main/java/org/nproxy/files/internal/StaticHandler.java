@@ -9,6 +9,8 @@ import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.nproxy.files.StaticSettings;
 import org.nproxy.spi.RequestVariables;
@@ -18,6 +20,10 @@ import org.nproxy.spi.Template;
  * The {@code <static>} handler: maps the URI to a file (root/alias, try-files, index,
  * autoindex) and hands it to {@link FileResponder}. Returns {@code false} for a missing file so
  * that a later handler of the location (or the 404 page) answers.
+ *
+ * <p>Declared {@link InvocationType#NON_BLOCKING}: it runs on the thread that parsed the request
+ * and never blocks it; what may block (large bodies, directory listings) moves to a virtual
+ * thread by itself ({@link Offload}).
  */
 public final class StaticHandler extends Handler.Abstract {
     private final StaticSettings settings;
@@ -25,6 +31,7 @@ public final class StaticHandler extends Handler.Abstract {
     private final FileResponder responder;
 
     public StaticHandler(StaticSettings settings) {
+        super(InvocationType.NON_BLOCKING);
         this.settings = settings;
         this.guard = new PathGuard(settings.directory(), settings.allowHidden(), settings.symlinksAnywhere());
         this.responder = new FileResponder(settings);
@@ -80,7 +87,7 @@ public final class StaticHandler extends Handler.Abstract {
                 + "/" + (query == null ? "" : "?" + query));
             response.setStatus(HttpStatus.MOVED_PERMANENTLY_301);
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0L);
-            callback.succeeded();
+            InlineBody.finishWithoutBody(response, callback);
             return true;
         }
         for (String index : settings.index()) {
@@ -91,15 +98,18 @@ public final class StaticHandler extends Handler.Abstract {
             }
         }
         if (settings.autoindex()) {
-            byte[] html = DirectoryListing.render(found.real(), uri, guard);
-            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
-            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, html.length);
-            response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
-            if (HttpMethod.HEAD.is(request.getMethod())) {
-                callback.succeeded();
-            } else {
-                response.write(true, ByteBuffer.wrap(html), callback);
-            }
+            // One stat per entry: unbounded work for a big directory, so not on the parsing thread.
+            Offload.run(request, callback, null, () -> {
+                byte[] html = DirectoryListing.render(found.real(), uri, guard);
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
+                response.getHeaders().put(HttpHeader.CONTENT_LENGTH, html.length);
+                response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
+                boolean head = HttpMethod.HEAD.is(request.getMethod());
+                try (Blocker.Callback written = Blocker.callback()) {
+                    response.write(true, head ? BufferUtil.EMPTY_BUFFER : ByteBuffer.wrap(html), written);
+                    written.block();
+                }
+            });
             return true;
         }
         Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403);
