@@ -1,5 +1,6 @@
 package org.nproxy.server;
 
+import static org.nproxy.testing.NproxyFixture.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,6 +35,9 @@ class TlsPolicyTest {
     static Path dir;
     static TestCerts certs;
     static NproxyFixture nproxy;
+    /** The TLS listener, beside the cleartext one on 127.0.0.1:0, and one a reload adds. */
+    static final int HTTPS = freePort();
+    static final int EXTRA = freePort();
 
     static String config(String extraTls) {
         return """
@@ -41,17 +45,17 @@ class TlsPolicyTest {
               <access-log off="true"/>
               <server names="site.test" default="true">
                 <listen host="127.0.0.1" port="0"/>
-                <listen host="127.0.0.3" port="0" tls="true"/>
+                <listen host="127.0.0.1" port="%3$d" tls="true"/>
                 <tls cert="%1$s/site.test.crt" key="%1$s/site.test.key" redirect="true" hsts="365d" hsts-subdomains="true"/>
                 <location path="/"><return status="200" body="site"/></location>
               </server>
               <server names="private.test">
-                <listen host="127.0.0.3" port="0" tls="true"/>
+                <listen host="127.0.0.1" port="%3$d" tls="true"/>
                 <tls cert="%1$s/private.test.crt" key="%1$s/private.test.key" client-auth="require"
                      client-ca="%1$s/ca.crt" %2$s/>
                 <location path="/"><return status="200" body="private"/></location>
               </server>
-            </nproxy>""".formatted(certs.dir(), extraTls);
+            </nproxy>""".formatted(certs.dir(), extraTls, HTTPS);
     }
 
     @BeforeAll
@@ -73,7 +77,7 @@ class TlsPolicyTest {
 
     @Test
     void cleartextRedirectsToHttps() throws Exception {
-        int https = nproxy.server().port("127.0.0.3:0");
+        int https = nproxy.server().port("127.0.0.1:" + HTTPS);
         String get = plain("GET /a/b?q=1 HTTP/1.1\r\nHost: site.test\r\nConnection: close\r\n\r\n");
         assertTrue(get.startsWith("HTTP/1.1 301 "), get);
         assertTrue(get.contains("Location: https://site.test:" + https + "/a/b?q=1\r\n"), get);
@@ -100,8 +104,8 @@ class TlsPolicyTest {
 
     @Test
     void reloadRefusesToChangeAListenersProtocols() throws Exception {
-        String changed = config("").replace("<listen host=\"127.0.0.3\" port=\"0\" tls=\"true\"/>",
-            "<listen host=\"127.0.0.3\" port=\"0\" tls=\"true\" protocols=\"http/1.1\"/>");
+        String changed = config("").replace("<listen host=\"127.0.0.1\" port=\"" + HTTPS + "\" tls=\"true\"/>",
+            "<listen host=\"127.0.0.1\" port=\"" + HTTPS + "\" tls=\"true\" protocols=\"http/1.1\"/>");
         NproxyServer.ReloadResult result = nproxy.reload(changed);
         assertFalse(result.ok());
         assertTrue(result.message().contains("restart"), result.message());
@@ -112,9 +116,9 @@ class TlsPolicyTest {
     @Test
     void reloadOpensAndClosesTlsListeners() throws Exception {
         String added = config("").replace("<listen host=\"127.0.0.1\" port=\"0\"/>",
-            "<listen host=\"127.0.0.1\" port=\"0\"/><listen host=\"127.0.0.4\" port=\"0\" tls=\"true\" protocols=\"h3 h2 http/1.1\"/>");
+            "<listen host=\"127.0.0.1\" port=\"0\"/><listen host=\"127.0.0.1\" port=\"" + EXTRA + "\" tls=\"true\" protocols=\"h3 h2 http/1.1\"/>");
         assertTrue(nproxy.reload(added).ok());
-        int port = nproxy.server().port("127.0.0.4:0");
+        int port = nproxy.server().port("127.0.0.1:" + EXTRA);
         assertTrue(port > 0);
         {
             SSLContext trustAll = SSLContext.getInstance("TLS");
@@ -132,7 +136,7 @@ class TlsPolicyTest {
                     return new java.security.cert.X509Certificate[0];
                 }
             }}, null);
-            try (SSLSocket t = (SSLSocket) trustAll.getSocketFactory().createSocket("127.0.0.4", port)) {
+            try (SSLSocket t = (SSLSocket) trustAll.getSocketFactory().createSocket("127.0.0.1", port)) {
                 t.setSoTimeout(10_000);
                 t.getOutputStream().write("GET / HTTP/1.1\r\nHost: site.test\r\nConnection: close\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
@@ -141,7 +145,7 @@ class TlsPolicyTest {
             }
         }
         assertTrue(nproxy.reload(config("")).ok());
-        assertEquals(-1, nproxy.server().port("127.0.0.4:0"), "removed on reload");
+        assertEquals(-1, nproxy.server().port("127.0.0.1:" + EXTRA), "removed on reload");
     }
 
     @Test
@@ -197,8 +201,8 @@ class TlsPolicyTest {
                 return new java.security.cert.X509Certificate[0];
             }
         }}, null);
-        try (SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.3",
-            nproxy.server().port("127.0.0.3:0"))) {
+        try (SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1",
+            nproxy.server().port("127.0.0.1:" + HTTPS))) {
             SSLParameters params = s.getSSLParameters();
             params.setServerNames(List.of(new SNIHostName(sni)));
             s.setSSLParameters(params);

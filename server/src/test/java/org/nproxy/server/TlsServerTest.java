@@ -1,5 +1,6 @@
 package org.nproxy.server;
 
+import static org.nproxy.testing.NproxyFixture.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -55,6 +56,8 @@ class TlsServerTest {
     static Path dir;
     static TestCerts certs;
     static NproxyFixture nproxy;
+    /** The cleartext h2c listener, beside the TLS one on 127.0.0.1:0. */
+    static final int CLEAR = freePort();
     /** Leaf subject each client handshake saw, by the host name the client connected to. */
     static final Map<String, String> seen = new ConcurrentHashMap<>();
 
@@ -64,7 +67,7 @@ class TlsServerTest {
               <access-log off="true"/>
               <server names="a.test" default="true">
                 <listen host="127.0.0.1" port="0" tls="true" protocols="h3 h2 http/1.1"/>
-                <listen host="127.0.0.2" port="0" protocols="h2c http/1.1"/>
+                <listen host="127.0.0.1" port="%3$d" protocols="h2c http/1.1"/>
                 <tls cert="%1$s/%2$s.crt" key="%1$s/%2$s.key" hsts="1d"/>
                 <location path="/"><return status="200" body="site a $server_protocol"/></location>
               </server>
@@ -73,7 +76,7 @@ class TlsServerTest {
                 <tls cert="%1$s/b.test.crt" key="%1$s/b.test.key"/>
                 <location path="/"><return status="200" body="site b $server_protocol"/></location>
               </server>
-            </nproxy>""".formatted(certs.dir(), aCert);
+            </nproxy>""".formatted(certs.dir(), aCert, CLEAR);
     }
 
     @BeforeAll
@@ -242,17 +245,17 @@ class TlsServerTest {
 
     @Test
     void h2cWithPriorKnowledgeAndWithUpgrade() throws Exception {
-        int cleartext = nproxy.server().port("127.0.0.2:0");
+        int cleartext = nproxy.server().port("127.0.0.1:" + CLEAR);
         HttpClient client = new HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client()));
         client.start();
         try {
-            ContentResponse r = client.GET("http://127.0.0.2:" + cleartext + "/");
+            ContentResponse r = client.GET("http://127.0.0.1:" + cleartext + "/");
             assertEquals(HttpVersion.HTTP_2, r.getVersion());
             assertEquals("site a HTTP/2.0", r.getContentAsString().trim());
         } finally {
             client.stop();
         }
-        try (Socket s = new Socket("127.0.0.2", cleartext)) {
+        try (Socket s = new Socket("127.0.0.1", cleartext)) {
             s.setSoTimeout(10_000);
             s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: a.test\r\nConnection: Upgrade, HTTP2-Settings\r\n"
                 + "Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n").getBytes(StandardCharsets.US_ASCII));

@@ -34,6 +34,15 @@ public final class NproxyFixture implements AutoCloseable {
     }
 
     /** Starts a server on this configuration in a new temporary base directory. */
+    /** A port free on 127.0.0.1 right now, for configs that need two listeners on one address. */
+    public static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public static NproxyFixture start(String configXml) throws Exception {
         Path base = Files.createTempDirectory("nproxy-test");
         return start(base, configXml);

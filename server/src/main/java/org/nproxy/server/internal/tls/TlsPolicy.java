@@ -110,12 +110,29 @@ public final class TlsPolicy {
         return null;
     }
 
-    /** The client's chain holds a certificate signed by one of the CAs. */
+    /**
+     * The client's chain holds a certificate signed by one of the CAs. The answer is kept in the
+     * TLS session (its certificates do not change), so the signature check runs once per session
+     * and CA set, not once per request; a reload brings a new CA list and a fresh check.
+     */
     private static boolean trusted(EndPoint.SslSessionData ssl, List<X509Certificate> cas) {
         X509Certificate[] chain = ssl == null ? null : ssl.peerCertificates();
         if (chain == null) {
             return false;
         }
+        SSLSession session = ssl.sslSession();
+        String key = session == null ? null : "nproxy.client-trusted@" + Integer.toHexString(System.identityHashCode(cas));
+        if (key != null && session.getValue(key) instanceof Boolean known) {
+            return known;
+        }
+        boolean trusted = verify(chain, cas);
+        if (key != null) {
+            session.putValue(key, trusted);
+        }
+        return trusted;
+    }
+
+    private static boolean verify(X509Certificate[] chain, List<X509Certificate> cas) {
         for (X509Certificate cert : chain) {
             for (X509Certificate ca : cas) {
                 if (cert.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
