@@ -22,7 +22,10 @@ import org.nproxy.config.ConfigElement;
  *
  * <p>The handler is blocking code on a virtual thread: extend {@code Handler.Abstract}, or
  * {@code Handler.Wrapper} to wrap the rest of the location's chain (a {@code <cache/>} before a
- * {@code <proxy/>} receives the proxy as its inner handler). Return {@code false} from
+ * {@code <proxy/>} receives the proxy as its inner handler). A handler that never blocks may
+ * declare {@code InvocationType.NON_BLOCKING} (a wrapper by overriding
+ * {@code getInvocationType()} in its own class); when every handler of a location does, the
+ * chain runs on the thread that parsed the request, with no hand-off. Return {@code false} from
  * {@code handle} when the request is not yours and nothing was written; the next handler in the
  * chain is tried, and a 404 is sent when none takes it.
  *

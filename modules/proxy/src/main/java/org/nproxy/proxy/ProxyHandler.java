@@ -151,6 +151,10 @@ final class ProxyHandler extends Handler.Abstract {
         void next(Throwable lastFailure) {
             Member member = tried.size() < maxTries ? group.pick(key, tried) : null;
             if (member == null) {
+                if (!tried.isEmpty()) {
+                    LOG.warn("upstream '{}': no peer left to try {} {} after {} attempt(s){}", group.config().name(),
+                        method, pathQuery, tried.size(), lastFailure == null ? "" : " (last: " + lastFailure.getMessage() + ")");
+                }
                 fail(lastFailure, tried.isEmpty());
                 return;
             }
@@ -251,7 +255,7 @@ final class ProxyHandler extends Handler.Abstract {
                 return;
             }
             if (retrying) {
-                call.next(null);
+                call.next(result.getFailure()); // the RetryElsewhere naming the status given up on
                 return;
             }
             if (result.isSucceeded()) {
@@ -262,14 +266,23 @@ final class ProxyHandler extends Handler.Abstract {
             }
             Throwable failure = result.getFailure();
             Throwable clientFailure = call.clientFailure;
+            if (clientFailure == null && call.body != null) {
+                clientFailure = call.body.clientReadFailure();
+            }
             if (clientFailure != null) {
-                // Not the peer's fault: no failure counted, nothing retried, nobody to answer.
-                LOG.debug("client gone, upstream '{}' peer {} exchange for {} {} aborted", group.config().name(),
+                // Not the peer's fault: no failure counted, nothing retried.
+                LOG.debug("client failed, upstream '{}' peer {} exchange for {} {} aborted", group.config().name(),
                     member.address(), call.method, call.pathQuery, clientFailure);
                 if (call.body != null) {
                     call.body.abandon();
                 }
-                call.callback.failed(clientFailure);
+                if (isTimeout(clientFailure) && !call.proxyToClientResponse.isCommitted()) {
+                    // nginx's answer to a client that stops sending its body (client_body_timeout)
+                    Response.writeError(call.clientToProxyRequest, call.proxyToClientResponse, call.callback,
+                        HttpStatus.REQUEST_TIMEOUT_408);
+                } else {
+                    call.callback.failed(clientFailure);
+                }
                 return;
             }
             boolean out = member.state().fail(member.config().maxFails(), member.config().failTimeout().toNanos());

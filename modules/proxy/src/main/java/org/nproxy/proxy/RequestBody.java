@@ -33,6 +33,14 @@ final class RequestBody {
     boolean failedHere() {
         return failedHere;
     }
+
+    /** Set when reading the client's body failed (it closed, reset or stalled past idle-timeout). */
+    private volatile Throwable clientReadFailure;
+
+    /** The client's own failure to send its body, or null: an upload the client broke is not the peer's fault. */
+    Throwable clientReadFailure() {
+        return clientReadFailure;
+    }
     private static final String SEEN = RequestBody.class.getName() + ".trailers";
     private final Request clientToProxyRequest;
     private final String contentType;
@@ -239,6 +247,9 @@ final class RequestBody {
                 if (chunk == null) {
                     // under the lock, so that a later view finds every chunk read so far kept
                     chunk = clientToProxyRequest.read();
+                }
+                if (Content.Chunk.isFailure(chunk) && !failedHere) {
+                    clientReadFailure = chunk.getFailure();
                 }
                 if (chunk != null) {
                     keep(chunk);

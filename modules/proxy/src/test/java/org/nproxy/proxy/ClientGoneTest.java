@@ -3,6 +3,9 @@ package org.nproxy.proxy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -68,6 +71,40 @@ class ClientGoneTest {
             assertTrue(line.contains("failures=0") && line.contains("state=up"), "a client leaving is not the peer's fault: " + line);
         } finally {
             h2.stop();
+        }
+    }
+
+    @Test
+    void aClientClosingMidUploadIsNotThePeersFault() throws Exception {
+        String config = Proxies.config("", List.of(origin.address()), "read-timeout=\"30s\"", "", "");
+        try (Rig nproxy = Rig.start(config)) {
+            try (Socket s = new Socket("127.0.0.1", nproxy.port())) {
+                OutputStream out = s.getOutputStream();
+                out.write("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.write(new byte[1000]);
+                out.flush();
+                Thread.sleep(300);
+            }
+            Thread.sleep(700);
+            String line = waitFor(nproxy, "inflight=0", 3_000);
+            assertTrue(line.contains("failures=0") && line.contains("state=up"), "a broken upload blamed the peer: " + line);
+        }
+    }
+
+    @Test
+    void aClientStallingMidUploadGets408AndThePeerIsNotBlamed() throws Exception {
+        String config = Proxies.config("", List.of(origin.address()), "read-timeout=\"30s\"", "", "")
+            .replace("<nproxy>", "<nproxy idle-timeout=\"500ms\">");
+        try (Rig nproxy = Rig.start(config); Socket s = new Socket("127.0.0.1", nproxy.port())) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[1000]);
+            out.flush();
+            String answer = new String(s.getInputStream().readNBytes(12), StandardCharsets.ISO_8859_1);
+            assertTrue(answer.equals("HTTP/1.1 408"), "a stalled upload: " + answer);
+            String line = waitFor(nproxy, "inflight=0", 3_000);
+            assertTrue(line.contains("failures=0") && line.contains("state=up"), "a stalled upload blamed the peer: " + line);
         }
     }
 

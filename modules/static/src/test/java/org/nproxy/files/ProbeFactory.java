@@ -42,6 +42,13 @@ public final class ProbeFactory implements HandlerFactory<Object> {
     public Handler create(Object settings, ModuleContext context) {
         return new Handler.Wrapper() {
             @Override
+            public InvocationType getInvocationType() {
+                // The probe itself never blocks: it runs wherever the handler it wraps may run.
+                Handler inner = getHandler();
+                return inner == null ? InvocationType.NON_BLOCKING : inner.getInvocationType();
+            }
+
+            @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 String key = request.getHttpURI().getQuery();
                 boolean handledOnSelector = onSelector();

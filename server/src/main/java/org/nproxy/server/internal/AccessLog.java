@@ -100,16 +100,22 @@ public final class AccessLog implements RequestLog {
         private static final Entry STOP = new Entry(null, new byte[0]);
         private final java.util.concurrent.BlockingQueue<Entry> queue = new java.util.concurrent.ArrayBlockingQueue<>(65536);
         private final Thread thread;
+        private final java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
 
         Writer() {
             thread = Thread.ofPlatform().daemon().name("nproxy-access-log").start(this);
         }
 
+        /**
+         * Never waits: lines are queued from selector threads too (chains that run in place), and
+         * a stalled disk must not stall the network. A full queue drops the line and says so.
+         */
         void enqueue(FileChannel channel, byte[] line) {
-            try {
-                queue.put(new Entry(channel, line)); // back-pressure if the disk cannot keep up
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (!queue.offer(new Entry(channel, line))) {
+                long n = dropped.incrementAndGet();
+                if (Long.bitCount(n) == 1) { // 1, 2, 4, 8...: a trace without a flood
+                    LOG.warn("access log cannot keep up (disk slow or full): {} line(s) dropped so far", n);
+                }
             }
         }
 

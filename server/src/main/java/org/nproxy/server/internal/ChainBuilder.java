@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.nproxy.config.HandlerConfig;
 import org.nproxy.config.LocationConfig;
 import org.nproxy.spi.HandlerFactory;
@@ -48,7 +49,27 @@ public final class ChainBuilder {
         }
         next.setServer(context.server());
         String label = location.handlers().stream().map(HandlerConfig::type).collect(Collectors.joining(">"));
-        return new Route(location, next, label);
+        boolean nonBlocking = created.stream().allMatch(ChainBuilder::declaresNonBlocking);
+        return new Route(location, next, label, nonBlocking);
+    }
+
+    /**
+     * The handler itself says it never blocks. A Jetty {@code Handler.Wrapper} reports its inner
+     * handler's type, which says nothing of the wrapper's own code: a wrapper counts only when its
+     * class declares {@code getInvocationType()} itself.
+     */
+    static boolean declaresNonBlocking(Handler handler) {
+        if (handler instanceof Handler.Singleton) {
+            try {
+                Class<?> declaring = handler.getClass().getMethod("getInvocationType").getDeclaringClass();
+                if (declaring.getName().startsWith("org.eclipse.jetty.")) {
+                    return false;
+                }
+            } catch (NoSuchMethodException e) {
+                return false;
+            }
+        }
+        return handler.getInvocationType() == Invocable.InvocationType.NON_BLOCKING;
     }
 
     @SuppressWarnings("unchecked")

@@ -1,16 +1,13 @@
 package org.nproxy.server.internal;
 
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 import org.nproxy.config.LocationConfig;
 
 /**
  * A location at runtime: its config and the started head of its handler chain.
- * {@code nonBlocking}: every handler of the chain declared {@link InvocationType#NON_BLOCKING}, so
+ * {@code nonBlocking}: every handler of the chain declared {@code NON_BLOCKING} itself (see
+ * {@link ChainBuilder#declaresNonBlocking}), so
  * the chain runs on the thread that parsed the request instead of a fresh virtual thread.
  */
 public record Route(LocationConfig config, Handler handler, String handlerLabel, boolean nonBlocking) {
-    public Route(LocationConfig config, Handler handler, String handlerLabel) {
-        this(config, handler, handlerLabel, handler.getInvocationType() == InvocationType.NON_BLOCKING);
-    }
 }
