@@ -136,7 +136,8 @@ public final class StaticHandlerFactory implements HandlerFactory<StaticSettings
         return new StaticSettings(directory, alias != null, index, tryFiles, tryStatus,
             e.bool("autoindex", false), mime, defaultType, charset, e.bool("etag", true), cacheControl, expires,
             precompressed, e.bool("hidden-files", false), symlinks.equals("any"), e.bool("sendfile", true),
-            (int) Math.min(Integer.MAX_VALUE, Math.max(4096, e.size("chunk-size", 64 * 1024))), (int) inlineMax);
+            (int) Math.min(Integer.MAX_VALUE, Math.max(4096, e.size("chunk-size", 64 * 1024))), (int) inlineMax,
+            e.bool("in-place", true));
     }
 
     @Override

@@ -30,13 +30,15 @@ import org.nproxy.spi.Template;
  * @param chunkSize      read size of the copying path. Default 64k.
  * @param inlineMax      bodies up to this many bytes are read and written on the thread that parsed the
  *                       request; larger ones go to a virtual thread (sendfile or copy). 0 to 64k, default 32k.
+ * @param inPlace        false: the whole answer runs on a virtual thread, file-system calls included
+ *                       (for network or slow file systems). Default true.
  */
 public record StaticSettings(Path directory, boolean alias, List<String> index, List<Template> tryFiles,
                              int tryFilesStatus, boolean autoindex, Map<String, String> mimeTypes,
                              String defaultType, String charset, boolean etag, String cacheControl,
                              Duration expires, List<Encoding> precompressed, boolean allowHidden,
                              boolean symlinksAnywhere, boolean sendfile, int chunkSize,
-                             int inlineMax) {
+                             int inlineMax, boolean inPlace) {
     /** A precompressed sibling: {@code file + suffix} served with {@code Content-Encoding: token}. */
     public record Encoding(String token, String suffix) {
     }

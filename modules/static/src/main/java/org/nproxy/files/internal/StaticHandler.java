@@ -31,7 +31,9 @@ public final class StaticHandler extends Handler.Abstract {
     private final FileResponder responder;
 
     public StaticHandler(StaticSettings settings) {
-        super(InvocationType.NON_BLOCKING);
+        // in-place="false": stat, open and reads may block (NFS, FUSE, cold disks), so the
+        // Dispatcher gives each request a virtual thread, as for any blocking handler.
+        super(settings.inPlace() ? InvocationType.NON_BLOCKING : InvocationType.BLOCKING);
         this.settings = settings;
         this.guard = new PathGuard(settings.directory(), settings.allowHidden(), settings.symlinksAnywhere());
         this.responder = new FileResponder(settings);
