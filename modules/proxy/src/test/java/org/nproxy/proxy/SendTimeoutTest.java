@@ -48,7 +48,12 @@ class SendTimeoutTest {
             long start = System.nanoTime();
             Result result = upload(rig, "/stall?ms=8000", new CountDownLatch(1)).get(30, TimeUnit.SECONDS);
             long ms = (System.nanoTime() - start) / 1_000_000;
-            assertEquals(504, result.getResponse().getStatus(), "failure: " + result.getFailure());
+            // The client is still uploading when the 504 goes out, and Jetty then closes a
+            // connection whose body was not read: the client may see the reset (broken pipe)
+            // before it reads the 504 (nginx's lingering_close has no Jetty counterpart here).
+            int status = result.getResponse().getStatus();
+            assertTrue(status == 504 || (status == 0 && result.getFailure() instanceof java.io.IOException),
+                "504 or the connection closed under the upload; got " + status + ", failure: " + result.getFailure());
             // 8 s is when the peer would answer; read-timeout is 30 s: only send-timeout ends it this early
             assertTrue(ms < 7_000, "504 after " + ms + " ms");
             String line = log.line("peer " + origin.address() + " failed on POST /stall?ms=8000", "send-timeout 1s");
