@@ -9,17 +9,12 @@ import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
+import org.nproxy.spi.Handlers;
 import org.nproxy.spi.RequestVariables;
 import org.nproxy.spi.Template;
 
-/**
- * Serves a {@code <return>}: fixed status, headers and body (or a redirect). Answers without a
- * body end with an explicit empty last write, never a bare {@code callback.succeeded()}: on
- * Jetty 12.0.30 the latter makes Jetty write the end itself, which can race with the previous
- * response's completion on the same connection (jetty/jetty.project#14745).
- */
+/** Serves a {@code <return>}: fixed status, headers and body (or a redirect). */
 final class ReturnHandler extends Handler.Abstract {
     private final ReturnHandlerFactory.Settings settings;
 
@@ -53,13 +48,13 @@ final class ReturnHandler extends Handler.Abstract {
         }
         if (body == null || HttpStatus.hasNoBody(settings.status())) {
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0L);
-            response.write(true, BufferUtil.EMPTY_BUFFER, callback); // see ReturnHandler's javadoc
+            Handlers.endWithoutBody(response, callback);
             return true;
         }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, settings.contentType());
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         if (HttpMethod.HEAD.is(request.getMethod())) {
-            response.write(true, BufferUtil.EMPTY_BUFFER, callback); // see ReturnHandler's javadoc
+            Handlers.endWithoutBody(response, callback);
             return true;
         }
         response.write(true, ByteBuffer.wrap(body), callback);

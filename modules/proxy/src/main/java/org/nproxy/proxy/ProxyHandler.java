@@ -164,10 +164,14 @@ final class ProxyHandler extends Handler.Abstract {
 
         /** Answers 502/504 (or fails the client's callback when the response started). */
         void fail(Throwable failure, boolean noPeer) {
+            abandonBody();
+            sendError(proxyToClientResponse, callback, failure, noPeer);
+        }
+
+        void abandonBody() {
             if (body != null) {
                 body.abandon();
             }
-            sendError(proxyToClientResponse, callback, failure, noPeer);
         }
 
         /** A retry loses nothing: the method allows it, the body (if any) is kept, tries and time are left. */
@@ -206,6 +210,11 @@ final class ProxyHandler extends Handler.Abstract {
             member.state().begin();
         }
 
+        /** Counts a failure against the peer (passive health); true when that takes it out. */
+        private boolean blame() {
+            return member.state().fail(member.config().maxFails(), member.config().failTimeout().toNanos());
+        }
+
         @Override
         public void onHeaders(org.eclipse.jetty.client.Response response) {
             if (timeouts != null) {
@@ -214,7 +223,7 @@ final class ProxyHandler extends Handler.Abstract {
             member.state().observe(System.nanoTime() - startNanos);
             int status = response.getStatus();
             if (settings.failStatuses().contains(status)) {
-                member.state().fail(member.config().maxFails(), member.config().failTimeout().toNanos());
+                blame();
                 if (call.mayRetry() && group.pick(call.key, call.tried) != null) {
                     LOG.warn("upstream '{}' peer {} answered {} to {} {}; trying the next peer", group.config().name(),
                         member.address(), status, call.method, call.pathQuery);
@@ -273,9 +282,7 @@ final class ProxyHandler extends Handler.Abstract {
                 // Not the peer's fault: no failure counted, nothing retried.
                 LOG.debug("client failed, upstream '{}' peer {} exchange for {} {} aborted", group.config().name(),
                     member.address(), call.method, call.pathQuery, clientFailure);
-                if (call.body != null) {
-                    call.body.abandon();
-                }
+                call.abandonBody();
                 if (isTimeout(clientFailure) && !call.proxyToClientResponse.isCommitted()) {
                     // nginx's answer to a client that stops sending its body (client_body_timeout)
                     Response.writeError(call.clientToProxyRequest, call.proxyToClientResponse, call.callback,
@@ -285,7 +292,7 @@ final class ProxyHandler extends Handler.Abstract {
                 }
                 return;
             }
-            boolean out = member.state().fail(member.config().maxFails(), member.config().failTimeout().toNanos());
+            boolean out = blame();
             LOG.warn("upstream '{}' peer {} failed on {} {} (attempt {}): {}{}", group.config().name(),
                 member.address(), call.method, call.pathQuery, number, reason(failure),
                 out ? "; peer out for " + member.config().failTimeout() : "");

@@ -12,10 +12,9 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.VirtualThreads;
-import org.eclipse.jetty.util.thread.VirtualThreadPool;
 import org.nproxy.routing.VirtualHosts;
 import org.nproxy.server.internal.tls.TlsPolicy;
+import org.nproxy.spi.Handlers;
 import org.nproxy.spi.RequestVariables;
 
 /**
@@ -31,6 +30,15 @@ public final class Dispatcher extends Handler.Abstract {
     private final AtomicReference<Generation> current = new AtomicReference<>();
     /** Listeners a reload removed keep routing with the generation that last had them. */
     private final Map<String, Generation> removedListeners = new ConcurrentHashMap<>();
+
+    /** Where blocking chains run; fixed with the server's thread pool, so taken once at start. */
+    private Executor blockingExecutor;
+
+    @Override
+    protected void doStart() throws Exception {
+        blockingExecutor = Handlers.blockingExecutor(getServer().getThreadPool());
+        super.doStart();
+    }
 
     public Generation current() {
         return current.get();
@@ -81,8 +89,7 @@ public final class Dispatcher extends Handler.Abstract {
             if (route.nonBlocking()) {
                 invoke(route, request, response, exiting);
             } else {
-                Executor executor = blockingExecutor(request);
-                executor.execute(() -> {
+                blockingExecutor.execute(() -> {
                     try {
                         invoke(route, request, response, exiting);
                     } catch (Throwable t) {
@@ -101,19 +108,6 @@ public final class Dispatcher extends Handler.Abstract {
         if (!route.handler().handle(request, response, callback)) {
             Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
         }
-    }
-
-    /**
-     * Where blocking chains run: a fresh virtual thread per request (the server's
-     * VirtualThreadPool, or the virtual-thread executor of a hybrid pool).
-     */
-    private static Executor blockingExecutor(Request request) {
-        Executor executor = request.getComponents().getExecutor();
-        if (executor instanceof VirtualThreadPool) {
-            return executor;
-        }
-        Executor virtual = VirtualThreads.getVirtualThreadsExecutor(executor);
-        return virtual != null ? virtual : executor;
     }
 
     /**

@@ -21,6 +21,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.nproxy.files.StaticSettings;
+import org.nproxy.spi.Handlers;
 
 /**
  * Answers for one regular file: picks a precompressed sibling, sets the representation
@@ -104,7 +105,7 @@ final class FileResponder {
                 case NOT_MODIFIED -> {
                     headers.remove(HttpHeader.CONTENT_ENCODING);
                     response.setStatus(HttpStatus.NOT_MODIFIED_304);
-                    InlineBody.finishWithoutBody(response, callback);
+                    Handlers.endWithoutBody(response, callback);
                     return;
                 }
                 case PRECONDITION_FAILED -> {
@@ -128,7 +129,7 @@ final class FileResponder {
                     headers.put(HttpHeader.CONTENT_RANGE, "bytes */" + size);
                     headers.put(HttpHeader.CONTENT_LENGTH, 0L);
                     response.setStatus(HttpStatus.RANGE_NOT_SATISFIABLE_416);
-                    InlineBody.finishWithoutBody(response, callback);
+                    Handlers.endWithoutBody(response, callback);
                     return;
                 }
                 if (ranges != null && ranges.size() == 1) {
@@ -146,7 +147,7 @@ final class FileResponder {
             headers.put(HttpHeader.CONTENT_TYPE, type);
             headers.put(HttpHeader.CONTENT_LENGTH, body.length());
             if (HttpMethod.HEAD.is(request.getMethod())) {
-                InlineBody.finishWithoutBody(response, callback);
+                Handlers.endWithoutBody(response, callback);
                 return;
             }
             if (body.parts().size() == 1 && body.length() <= settings.inlineMax()) {
@@ -156,7 +157,7 @@ final class FileResponder {
             }
             handedOff = true;
             Body whole = body;
-            Offload.run(request, callback, file, () -> {
+            Offload.run(request, settings.inPlace(), callback, file, () -> {
                 if (settings.sendfile() && BodySender.zeroCopyPossible(request, response)) {
                     BodySender.sendfile(request, response, file, whole);
                 } else {

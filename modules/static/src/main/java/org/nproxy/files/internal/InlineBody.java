@@ -7,8 +7,8 @@ import java.nio.channels.FileChannel;
 import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
+import org.nproxy.spi.Handlers;
 
 /**
  * Finishes an answer without blocking, on whatever thread runs the handler (usually the one
@@ -28,7 +28,7 @@ final class InlineBody {
         throws IOException {
         int length = Math.toIntExact(region.length());
         if (length == 0) {
-            response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+            Handlers.endWithoutBody(response, callback);
             return;
         }
         RetainableByteBuffer pooled = request.getComponents().getByteBufferPool().acquire(length, true);
@@ -54,19 +54,6 @@ final class InlineBody {
                 super.failed(x);
             }
         });
-    }
-
-    /**
-     * Ends a response that has no body (HEAD, 304, 416, redirects) on the handler's thread with
-     * an explicit empty last write rather than a bare {@code callback.succeeded()}. With Jetty
-     * 12.0.30 the bare form lets Jetty complete the response twice when the previous response on
-     * the connection was completed by another thread that is still inside Jetty's serialized
-     * write callbacks (the last-write callback then runs there, after the handler's thread has
-     * already completed the stream; jetty/jetty.project#14745). With a last write, Jetty decides
-     * completion once, under its lock.
-     */
-    static void finishWithoutBody(Response response, Callback callback) {
-        response.write(true, BufferUtil.EMPTY_BUFFER, callback);
     }
 
     /** Fills {@code buffer} from {@code position}; throws when the file ends first. */

@@ -1,11 +1,8 @@
 package org.nproxy.files.internal;
 
-import java.util.concurrent.Executor;
-
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.VirtualThreads;
-import org.eclipse.jetty.util.thread.VirtualThreadPool;
+import org.nproxy.spi.Handlers;
 
 /**
  * Runs the parts of a {@code <static>} answer that may block (sendfile and copies waiting for a
@@ -18,7 +15,7 @@ import org.eclipse.jetty.util.thread.VirtualThreadPool;
  * close the connection. The server's Dispatcher hands blocking chains to a virtual thread the
  * same way, so this is not new; a task that finishes within microseconds (a tiny body with
  * {@code inline-max="0"}) makes it likelier. Answers finished on the handler's thread end with an
- * explicit last write ({@link InlineBody#finishWithoutBody}) and are not exposed.
+ * explicit last write ({@link Handlers#endWithoutBody}) and are not exposed.
  */
 final class Offload {
     /** Blocking work; returns when the response is written, throws when it cannot be. */
@@ -34,9 +31,10 @@ final class Offload {
      * Runs {@code task} on a virtual thread, then completes {@code callback}: succeeded, or failed
      * with what the task threw or why it could not start (Jetty answers 500 if nothing was
      * committed, else closes the connection). {@code resource} (may be null) is closed once the
-     * task is over.
+     * task is over. {@code handOff} false: the handler already runs on a thread that may block
+     * ({@code in-place="false"}), so the task runs right here.
      */
-    static void run(Request request, Callback callback, AutoCloseable resource, Task task) {
+    static void run(Request request, boolean handOff, Callback callback, AutoCloseable resource, Task task) {
         Runnable job = () -> {
             Throwable failure = null;
             try {
@@ -51,25 +49,16 @@ final class Offload {
                 callback.failed(failure);
             }
         };
+        if (!handOff) {
+            job.run();
+            return;
+        }
         try {
-            executor(request).execute(job);
+            Handlers.blockingExecutor(request.getComponents().getExecutor()).execute(job);
         } catch (Throwable t) { // RejectedExecutionException while stopping
             closeQuietly(resource);
             callback.failed(t);
         }
-    }
-
-    /**
-     * The same choice as the server's Dispatcher for blocking chains: the server's
-     * VirtualThreadPool, else the virtual-thread executor of a hybrid pool, else the pool itself.
-     */
-    static Executor executor(Request request) {
-        Executor executor = request.getComponents().getExecutor();
-        if (executor instanceof VirtualThreadPool) {
-            return executor;
-        }
-        Executor virtual = VirtualThreads.getVirtualThreadsExecutor(executor);
-        return virtual != null ? virtual : executor;
     }
 
     private static void closeQuietly(AutoCloseable resource) {

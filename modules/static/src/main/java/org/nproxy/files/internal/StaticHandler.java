@@ -13,6 +13,7 @@ import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.nproxy.files.StaticSettings;
+import org.nproxy.spi.Handlers;
 import org.nproxy.spi.RequestVariables;
 import org.nproxy.spi.Template;
 
@@ -89,7 +90,7 @@ public final class StaticHandler extends Handler.Abstract {
                 + "/" + (query == null ? "" : "?" + query));
             response.setStatus(HttpStatus.MOVED_PERMANENTLY_301);
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, 0L);
-            InlineBody.finishWithoutBody(response, callback);
+            Handlers.endWithoutBody(response, callback);
             return true;
         }
         for (String index : settings.index()) {
@@ -101,7 +102,7 @@ public final class StaticHandler extends Handler.Abstract {
         }
         if (settings.autoindex()) {
             // One stat per entry: unbounded work for a big directory, so not on the parsing thread.
-            Offload.run(request, callback, null, () -> {
+            Offload.run(request, settings.inPlace(), callback, null, () -> {
                 byte[] html = DirectoryListing.render(found.real(), uri, guard);
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/html; charset=utf-8");
                 response.getHeaders().put(HttpHeader.CONTENT_LENGTH, html.length);
