@@ -35,6 +35,21 @@ class TlsPolicyTest {
     static Path dir;
     static TestCerts certs;
     static NproxyFixture nproxy;
+    /** Trusts any server certificate: these tests look at what the server does, not at its chain. */
+    static final TrustManager[] TRUST_ALL = {new X509TrustManager() {
+        @Override
+        public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+            return new java.security.cert.X509Certificate[0];
+        }
+    }};
     /** The TLS listener, beside the cleartext one on 127.0.0.1:0, and one a reload adds. */
     static final int HTTPS = freePort();
     static final int EXTRA = freePort();
@@ -122,20 +137,7 @@ class TlsPolicyTest {
         assertTrue(port > 0);
         {
             SSLContext trustAll = SSLContext.getInstance("TLS");
-            trustAll.init(null, new TrustManager[]{new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-                    return new java.security.cert.X509Certificate[0];
-                }
-            }}, null);
+            trustAll.init(null, TRUST_ALL, null);
             try (SSLSocket t = (SSLSocket) trustAll.getSocketFactory().createSocket("127.0.0.1", port)) {
                 t.setSoTimeout(10_000);
                 t.getOutputStream().write("GET / HTTP/1.1\r\nHost: site.test\r\nConnection: close\r\n\r\n"
@@ -187,20 +189,7 @@ class TlsPolicyTest {
             kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, "pw".toCharArray());
         }
-        context.init(kmf == null ? null : kmf.getKeyManagers(), new TrustManager[]{new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-                return new java.security.cert.X509Certificate[0];
-            }
-        }}, null);
+        context.init(kmf == null ? null : kmf.getKeyManagers(), TRUST_ALL, null);
         try (SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1",
             nproxy.server().port("127.0.0.1:" + HTTPS))) {
             SSLParameters params = s.getSSLParameters();
