@@ -1,5 +1,6 @@
 package org.nproxy.config;
 
+import org.nproxy.spi.Origin;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -17,14 +18,15 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 import org.nproxy.config.LocationConfig.Modifier;
 import org.nproxy.config.internal.Substitutor;
+import org.nproxy.config.internal.XmlElement;
 import org.nproxy.config.internal.XmlReader;
 import org.nproxy.spi.BindContext;
+import org.nproxy.spi.ElementFactory;
 import org.nproxy.spi.HandlerFactory;
 
 /**
@@ -36,19 +38,19 @@ import org.nproxy.spi.HandlerFactory;
  * overridden by JVM system properties ({@code -Dname=value}).
  */
 public final class ConfigLoader {
+    /** Top-level element names the core owns; a module cannot take them. */
+    public static final Set<String> CORE_ELEMENTS = Set.of("include", "access-log", "server");
+
     private final Path base;
-    private final Function<String, HandlerFactory<?>> handlers;
-    private final List<String> handlerTypes;
+    private final ModuleCatalog modules;
 
     /**
-     * @param base         instance directory; relative paths in the config resolve here
-     * @param handlers     handler factory by element name (null when unknown)
-     * @param handlerTypes every known type, for error messages
+     * @param base    instance directory; relative paths in the config resolve here
+     * @param modules the handler and element factories
      */
-    public ConfigLoader(Path base, Function<String, HandlerFactory<?>> handlers, List<String> handlerTypes) {
+    public ConfigLoader(Path base, ModuleCatalog modules) {
         this.base = Objects.requireNonNull(base, "base").toAbsolutePath().normalize();
-        this.handlers = Objects.requireNonNull(handlers, "handlers");
-        this.handlerTypes = List.copyOf(handlerTypes);
+        this.modules = Objects.requireNonNull(modules, "modules");
     }
 
     public NproxyConfig load(Path file) throws ConfigException {
@@ -58,7 +60,7 @@ public final class ConfigLoader {
         XmlReader reader = new XmlReader(new Substitutor(properties), errors::add);
         List<Path> files = new ArrayList<>();
         files.add(main);
-        ConfigElement root = reader.read(main);
+        XmlElement root = reader.read(main);
         if (root == null) {
             throw new ConfigException(errors);
         }
@@ -74,34 +76,16 @@ public final class ConfigLoader {
             root.duration("idle-timeout", Duration.ofSeconds(60)),
             (int) Math.min(Integer.MAX_VALUE, root.size("max-header-size", 16 * 1024)));
         AccessLogConfig accessLog = accessLog(root);
-        Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
-        for (ConfigElement u : root.children("upstream")) {
-            UpstreamConfig upstream = UpstreamParser.parse(u);
-            if (upstreams.containsKey(upstream.name())) {
-                u.attributeError("name", "duplicate upstream '" + upstream.name() + "' (first defined at "
-                    + upstreams.get(upstream.name()).origin() + ")", "a unique name");
-            } else {
-                upstreams.put(upstream.name(), upstream);
+        Map<String, Map<String, ElementConfig>> elements = new LinkedHashMap<>();
+        BindContext bindContext = new LoaderBindContext(base, global.forModules(), modules, elements);
+        modules.elementTypes().forEach(root::acceptChildren);
+        for (XmlElement e : root.elements()) {
+            if (!CORE_ELEMENTS.contains(e.name())) {
+                element(e, bindContext, elements);
             }
         }
-        BindContext bindContext = new BindContext() {
-            @Override
-            public Path base() {
-                return base;
-            }
-
-            @Override
-            public Optional<UpstreamConfig> upstream(String name) {
-                return Optional.ofNullable(upstreams.get(name));
-            }
-
-            @Override
-            public java.util.Set<String> upstreamNames() {
-                return java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(upstreams.keySet()));
-            }
-        };
         List<ServerConfig> servers = new ArrayList<>();
-        for (ConfigElement s : root.children("server")) {
+        for (XmlElement s : root.elements("server")) {
             servers.add(server(servers.size(), s, bindContext));
         }
         if (servers.isEmpty()) {
@@ -114,18 +98,44 @@ public final class ConfigLoader {
             errors.sort((a, b) -> compareOrigins(a.origin(), b.origin()));
             throw new ConfigException(errors);
         }
-        return new NproxyConfig(main, base, files, global, accessLog, upstreams, servers);
+        return new NproxyConfig(main, base, files, global, accessLog, elements, servers);
     }
 
-    private AccessLogConfig accessLog(ConfigElement root) {
-        List<ConfigElement> logs = root.children("access-log");
+    /** Binds one module top-level element with its factory, checking its name for duplicates. */
+    private void element(XmlElement e, BindContext bindContext, Map<String, Map<String, ElementConfig>> elements) {
+        ElementFactory<?> factory = modules.element(e.name());
+        if (factory == null) {
+            // Left to reportUnknown, which lists what is expected and suggests a close name.
+            return;
+        }
+        Map<String, ElementConfig> byName = elements.computeIfAbsent(e.name(), t -> new LinkedHashMap<>());
+        String name = factory.named() ? e.required("name") : e.name();
+        Object settings = factory.bind(e, bindContext);
+        if (name.isEmpty()) {
+            return;
+        }
+        ElementConfig first = byName.get(name);
+        if (first != null) {
+            if (factory.named()) {
+                e.attributeError("name", "duplicate " + e.name() + " '" + name + "' (first defined at " + first.origin() + ")",
+                    "a unique name");
+            } else {
+                e.error("more than one <" + e.name() + "> (first at " + first.origin() + ")", "a single <" + e.name() + ">");
+            }
+            return;
+        }
+        byName.put(name, new ElementConfig(e.name(), name, factory, settings, e.origin()));
+    }
+
+    private AccessLogConfig accessLog(XmlElement root) {
+        List<XmlElement> logs = root.elements("access-log");
         if (logs.isEmpty()) {
             return new AccessLogConfig(base.resolve("logs/access.log"), "combined");
         }
         if (logs.size() > 1) {
             logs.get(1).error("more than one <access-log>", "a single <access-log> element");
         }
-        ConfigElement log = logs.get(0);
+        XmlElement log = logs.get(0);
         boolean off = log.bool("off", false);
         String path = log.string("path", "logs/access.log");
         String format = log.string("format", "combined");
@@ -135,7 +145,7 @@ public final class ConfigLoader {
         return new AccessLogConfig(off ? null : base.resolve(path).normalize(), format);
     }
 
-    private ServerConfig server(int index, ConfigElement s, BindContext bindContext) {
+    private ServerConfig server(int index, XmlElement s, BindContext bindContext) {
         List<String> names = new ArrayList<>();
         for (String name : s.string("names", "").trim().split("\\s+")) {
             if (name.isEmpty() || name.equals("_")) {
@@ -161,7 +171,7 @@ public final class ConfigLoader {
         }
         boolean isDefault = s.bool("default", false);
         List<ListenConfig> listens = new ArrayList<>();
-        for (ConfigElement l : s.children("listen")) {
+        for (XmlElement l : s.elements("listen")) {
             int port = l.integer("port", -1, 0, 65535);
             if (!l.has("port")) {
                 l.error("<listen> needs attribute 'port'", "port=\"8080\"");
@@ -179,13 +189,13 @@ public final class ConfigLoader {
             s.error("<server> has no <listen>", "<listen port=\"8080\" host=\"127.0.0.1\"/>");
         }
         List<LocationConfig> locations = new ArrayList<>();
-        for (ConfigElement loc : s.children("location")) {
+        for (XmlElement loc : s.elements("location")) {
             LocationConfig location = location(loc, bindContext);
             if (location != null) {
                 locations.add(location);
             }
         }
-        List<ConfigElement> tlsElements = s.children("tls");
+        List<XmlElement> tlsElements = s.elements("tls");
         TlsConfig tls = tlsElements.isEmpty() ? null : TlsParser.parse(tlsElements.get(0), base);
         if (tlsElements.size() > 1) {
             tlsElements.get(1).error("more than one <tls> in a <server>", "a single <tls> element");
@@ -193,7 +203,7 @@ public final class ConfigLoader {
         return new ServerConfig(index, names, isDefault, listens, locations, tls, s.origin());
     }
 
-    private LocationConfig location(ConfigElement loc, BindContext bindContext) {
+    private LocationConfig location(XmlElement loc, BindContext bindContext) {
         // The chain first, so its errors are reported even when the path is bad.
         List<HandlerConfig> chain = chain(loc, bindContext);
         String path = loc.required("path").trim();
@@ -237,14 +247,14 @@ public final class ConfigLoader {
         return new LocationConfig(path, modifier, pattern, regex, chain, loc.origin());
     }
 
-    private List<HandlerConfig> chain(ConfigElement loc, BindContext bindContext) {
+    private List<HandlerConfig> chain(XmlElement loc, BindContext bindContext) {
         List<HandlerConfig> chain = new ArrayList<>();
-        for (ConfigElement h : loc.children()) {
+        for (XmlElement h : loc.elements()) {
             loc.acceptChildren(h.name());
-            HandlerFactory<?> factory = handlers.apply(h.name());
+            HandlerFactory<?> factory = modules.handler(h.name());
             if (factory == null) {
                 h.error("unknown handler <" + h.name() + "> in <location>",
-                    "a handler type from lib/ or lib/ext/: " + String.join(", ", handlerTypes));
+                    "a handler type from lib/ or lib/ext/: " + String.join(", ", modules.handlerTypes()));
                 h.ignore();
                 continue;
             }
@@ -254,11 +264,11 @@ public final class ConfigLoader {
         return chain;
     }
 
-    private void expandIncludes(ConfigElement parent, XmlReader reader, List<Path> files, Set<Path> seen,
+    private void expandIncludes(XmlElement parent, XmlReader reader, List<Path> files, Set<Path> seen,
                                 List<ConfigError> errors) {
-        List<ConfigElement> children = parent.mutableChildren();
+        List<XmlElement> children = parent.mutableChildren();
         for (int i = 0; i < children.size(); i++) {
-            ConfigElement child = children.get(i);
+            XmlElement child = children.get(i);
             if (!child.name().equals("include")) {
                 expandIncludes(child, reader, files, seen, errors);
                 continue;
@@ -271,14 +281,14 @@ public final class ConfigLoader {
                 i--;
                 continue;
             }
-            List<ConfigElement> spliced = new ArrayList<>();
+            List<XmlElement> spliced = new ArrayList<>();
             for (Path included : glob(child, spec)) {
                 if (!seen.add(included)) {
                     child.error("include cycle: " + included + " is already being read", "no file including itself");
                     continue;
                 }
                 files.add(included);
-                ConfigElement root = reader.read(included);
+                XmlElement root = reader.read(included);
                 if (root == null) {
                     continue;
                 }
@@ -291,7 +301,7 @@ public final class ConfigLoader {
                     root.error("attributes on an included file's <nproxy> are ignored", "<nproxy> without attributes");
                 }
                 expandIncludes(root, reader, files, seen, errors);
-                spliced.addAll(root.children());
+                spliced.addAll(root.elements());
                 seen.remove(included);
             }
             children.addAll(i, spliced);
@@ -300,7 +310,7 @@ public final class ConfigLoader {
     }
 
     /** nginx semantics: a glob may match nothing; a plain file must exist. Sorted by name. */
-    private List<Path> glob(ConfigElement include, String spec) {
+    private List<Path> glob(XmlElement include, String spec) {
         Path pattern = include.origin().file().resolveSibling(spec).normalize();
         String name = pattern.getFileName().toString();
         if (!name.contains("*") && !name.contains("?") && !name.contains("[")) {

@@ -14,4 +14,8 @@ import java.time.Duration;
  */
 public record GlobalSettings(Duration shutdownTimeout, Duration drainTimeout, Duration idleTimeout,
                              int maxHeaderSize) {
+    /** The part modules may read. */
+    public org.nproxy.spi.ServerSettings forModules() {
+        return new org.nproxy.spi.ServerSettings(shutdownTimeout, drainTimeout, idleTimeout, maxHeaderSize);
+    }
 }

@@ -1,5 +1,6 @@
 package org.nproxy.config;
 
+import org.nproxy.spi.Origin;
 import org.nproxy.spi.HandlerFactory;
 
 /** One handler element of a location, bound by its factory to an immutable settings object. */

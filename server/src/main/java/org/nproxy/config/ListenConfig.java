@@ -1,5 +1,6 @@
 package org.nproxy.config;
 
+import org.nproxy.spi.Origin;
 import java.util.List;
 
 /**

@@ -1,5 +1,7 @@
 package org.nproxy.config;
 
+import org.nproxy.spi.ConfigElement;
+
 /**
  * HTTP/2 and HTTP/3 limits of a listener, attributes of {@code <listen>}.
  *

@@ -1,5 +1,6 @@
 package org.nproxy.config;
 
+import org.nproxy.spi.Origin;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,6 @@
 package org.nproxy.config;
 
+import org.nproxy.spi.ConfigElement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +20,7 @@ final class TlsParser {
     private TlsParser() {
     }
 
-    static TlsConfig parse(ConfigElement tls, Path base) {
+    static TlsConfig parse(org.nproxy.config.internal.XmlElement tls, Path base) {
         boolean pem = tls.has("cert") || tls.has("key");
         boolean p12 = tls.has("pkcs12");
         boolean selfSigned = tls.has("self-signed");

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.eclipse.jetty.server.Handler;
-import org.nproxy.config.ConfigElement;
+import org.nproxy.spi.ConfigElement;
 import org.nproxy.spi.BindContext;
 import org.nproxy.spi.HandlerFactory;
 import org.nproxy.spi.ModuleContext;

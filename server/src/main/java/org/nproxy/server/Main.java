@@ -76,7 +76,7 @@ public final class Main {
             NproxyConfig config = NproxyServer.check(base, configFile, registry(home, base));
             out.println("nproxy: configuration file " + configFile + " syntax is ok");
             out.println("nproxy: " + config.servers().size() + " server(s), " + config.listeners().size()
-                + " listener(s), " + config.upstreams().size() + " upstream(s), " + config.includes().size()
+                + " listener(s), " + elementSummary(config) + config.includes().size()
                 + " file(s) read");
             out.println("nproxy: configuration file " + configFile + " test is successful");
             return 0;
@@ -88,6 +88,13 @@ public final class Main {
             err.println("nproxy: " + e.getMessage());
             return 1;
         }
+    }
+
+    /** "2 upstream(s), 1 cache-zone(s), " for the modules' top-level elements. */
+    private static String elementSummary(NproxyConfig config) {
+        StringBuilder out = new StringBuilder();
+        config.elements().forEach((type, byName) -> out.append(byName.size()).append(' ').append(type).append("(s), "));
+        return out.toString();
     }
 
     private static void printErrors(ConfigException e, PrintStream err) {

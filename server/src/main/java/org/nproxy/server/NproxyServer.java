@@ -6,9 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -22,8 +20,9 @@ import org.nproxy.config.NproxyConfig;
 import org.nproxy.server.internal.AccessLog;
 import org.nproxy.server.internal.Dispatcher;
 import org.nproxy.server.internal.Generation;
+import org.nproxy.server.internal.Leases;
 import org.nproxy.server.internal.Listener;
-import org.nproxy.spi.ModuleContext;
+import org.nproxy.server.internal.SharedResources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,8 +37,10 @@ public final class NproxyServer {
 
     private final Path base;
     private final Path configFile;
-    private final ModuleRegistry registry;
-    private final Map<String, Object> shared = new ConcurrentHashMap<>();
+    /** A registry fixed for the server's life (tests), or null: one per lib/ext/ content. */
+    private final ModuleRegistry fixedRegistry;
+    private final List<Path> extDirs;
+    private final SharedResources pool = new SharedResources();
     private final Map<String, Listener> connectors = new LinkedHashMap<>();
     private final Dispatcher dispatcher = new Dispatcher();
     private final AccessLog accessLog = new AccessLog();
@@ -60,10 +61,32 @@ public final class NproxyServer {
         }
     }
 
+    /** A server whose modules are fixed: {@code lib/ext/} changes are not picked up on reload. */
     public NproxyServer(Path base, Path configFile, ModuleRegistry registry) {
         this.base = Objects.requireNonNull(base, "base").toAbsolutePath().normalize();
         this.configFile = Objects.requireNonNull(configFile, "configFile");
-        this.registry = Objects.requireNonNull(registry, "registry");
+        this.fixedRegistry = Objects.requireNonNull(registry, "registry");
+        this.extDirs = null;
+    }
+
+    /**
+     * A server that reads the jars of {@code extDirs} at start and again at every reload: a jar
+     * added or replaced there is used by the next generation; the class loader of the old jars
+     * goes away once the last generation using it has drained.
+     */
+    public NproxyServer(Path base, Path configFile, List<Path> extDirs) {
+        this.base = Objects.requireNonNull(base, "base").toAbsolutePath().normalize();
+        this.configFile = Objects.requireNonNull(configFile, "configFile");
+        this.fixedRegistry = null;
+        this.extDirs = List.copyOf(extDirs);
+    }
+
+    /** The modules for a new generation, held by its leases (one registry per lib/ext/ content). */
+    private ModuleRegistry registry(Leases leases) throws Exception {
+        if (fixedRegistry != null) {
+            return fixedRegistry;
+        }
+        return (ModuleRegistry) leases.acquire(pool, ExtJars.fingerprint(extDirs), () -> ModuleRegistry.load(extDirs));
     }
 
     /**
@@ -92,12 +115,20 @@ public final class NproxyServer {
 
     /** Loads and validates a configuration without starting anything. */
     public static NproxyConfig check(Path base, Path configFile, ModuleRegistry registry) throws ConfigException {
-        return new ConfigLoader(base, registry::get, registry.types()).load(configFile);
+        return new ConfigLoader(base, registry).load(configFile);
     }
 
     /** Validates, builds and starts; throws {@link ConfigException} for a bad config. */
     public synchronized void start() throws Exception {
-        NproxyConfig config = check(base, configFile, registry);
+        Leases leases = new Leases();
+        ModuleRegistry registry = registry(leases);
+        NproxyConfig config;
+        try {
+            config = check(base, configFile, registry);
+        } catch (ConfigException | RuntimeException e) {
+            leases.releaseAll();
+            throw e;
+        }
         server = new Server(threadPool());
         server.setStopTimeout(config.global().shutdownTimeout().toMillis());
         graceful = new GracefulHandler(dispatcher);
@@ -112,7 +143,7 @@ public final class NproxyServer {
             connectors.put(listen.key(), Listener.create(server, listen,
                 config.serversByListener().get(listen.key()), config.global(), base));
         }
-        Generation generation = Generation.build(nextGeneration++, config, context(config));
+        Generation generation = Generation.build(nextGeneration++, config, registry, server, pool, leases);
         try {
             generation.start();
             accessLog.configure(config.accessLog());
@@ -135,17 +166,26 @@ public final class NproxyServer {
      * the new generation takes new requests at once and the old one drains in the background.
      */
     public synchronized ReloadResult reload() {
+        Leases leases = new Leases();
         NproxyConfig config;
+        ModuleRegistry registry;
         try {
+            registry = registry(leases);
             config = check(base, configFile, registry);
         } catch (ConfigException e) {
+            leases.releaseAll();
             LOG.warn("reload refused, still serving {}:\n{}", dispatcher.current(), e.getMessage());
             return new ReloadResult(false, dispatcher.current().id(), e.getMessage());
+        } catch (Exception e) {
+            leases.releaseAll();
+            LOG.warn("reload refused, still serving {}: {}", dispatcher.current(), e.getMessage());
+            return new ReloadResult(false, dispatcher.current().id(), "cannot load the modules: " + e.getMessage());
         }
         for (ListenConfig listen : config.listeners().values()) {
             Listener kept = connectors.get(listen.key());
             String why = kept == null ? null : kept.incompatibility(listen);
             if (why != null) {
+                leases.releaseAll();
                 LOG.warn("reload refused, still serving {}: {}", dispatcher.current(), why);
                 return new ReloadResult(false, dispatcher.current().id(), why);
             }
@@ -153,12 +193,16 @@ public final class NproxyServer {
         Generation next;
         List<Listener> opened = new ArrayList<>();
         try {
-            next = Generation.build(nextGeneration++, config, context(config));
+            next = Generation.build(nextGeneration++, config, registry, server, pool, leases);
             next.start();
         } catch (Exception e) {
+            leases.releaseAll();
             LOG.warn("reload refused: cannot start the new configuration, still serving {}", dispatcher.current(), e);
             return new ReloadResult(false, dispatcher.current().id(), "cannot start the new configuration: " + e);
         }
+        // Everything that can fail comes first (new listeners, certificates, the log file); only
+        // then does anything the running generation uses change.
+        Map<Listener, org.nproxy.server.internal.tls.ListenerCertificates> certificates = new LinkedHashMap<>();
         try {
             for (ListenConfig listen : config.listeners().values()) {
                 if (!connectors.containsKey(listen.key())) {
@@ -168,11 +212,10 @@ public final class NproxyServer {
                     c.start();
                 }
             }
-            // Certificates are re-read with every reload: kept TLS listeners take the new ones.
             for (Map.Entry<String, Listener> e : connectors.entrySet()) {
                 List<org.nproxy.config.ServerConfig> servers = config.serversByListener().get(e.getKey());
                 if (servers != null) {
-                    e.getValue().update(servers);
+                    certificates.put(e.getValue(), e.getValue().prepare(servers));
                 }
             }
             accessLog.configure(config.accessLog());
@@ -185,6 +228,14 @@ public final class NproxyServer {
             LOG.warn("reload refused: {}; still serving {}", e.toString(), dispatcher.current());
             return new ReloadResult(false, dispatcher.current().id(), "cannot open listener: " + e.getMessage());
         }
+        // Certificates are re-read with every reload: kept TLS listeners take the new ones.
+        certificates.forEach((listener, next2) -> {
+            try {
+                listener.apply(next2);
+            } catch (Exception e) {
+                LOG.warn("{}: could not install the new certificates, keeping the old ones: {}", listener.config().key(), e.toString());
+            }
+        });
         for (Listener c : opened) {
             connectors.put(c.config().key(), c);
         }
@@ -241,15 +292,7 @@ public final class NproxyServer {
         Generation g = dispatcher.current();
         stopQuietly(g);
         accessLog.close();
-        for (Object o : shared.values()) {
-            if (o instanceof AutoCloseable closeable) {
-                try {
-                    closeable.close();
-                } catch (Exception e) {
-                    LOG.warn("closing {}: {}", o, e.toString());
-                }
-            }
-        }
+        pool.closeAll();
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         StopReport report = new StopReport(inFlight, inFlight - cut, cut, millis);
         LOG.info("nproxy {}", report);
@@ -286,28 +329,9 @@ public final class NproxyServer {
         return String.join(", ", out);
     }
 
-    private ModuleContext context(NproxyConfig config) {
-        return new ModuleContext() {
-            @Override
-            public Path base() {
-                return base;
-            }
-
-            @Override
-            public NproxyConfig config() {
-                return config;
-            }
-
-            @Override
-            public Server server() {
-                return server;
-            }
-
-            @Override
-            public <T> T shared(String key, Class<T> type, Supplier<T> create) {
-                return type.cast(shared.computeIfAbsent(key, k -> create.get()));
-            }
-        };
+    /** The shared objects alive now (upstream groups, zones, module registries), for tests. */
+    public Map<Object, Object> sharedResources() {
+        return pool.snapshot();
     }
 
     private static void stopQuietly(Listener listener) {

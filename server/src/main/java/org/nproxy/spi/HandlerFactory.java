@@ -1,7 +1,7 @@
 package org.nproxy.spi;
 
 import org.eclipse.jetty.server.Handler;
-import org.nproxy.config.ConfigElement;
+import org.nproxy.spi.ConfigElement;
 
 /**
  * A handler module: turns one configuration element into a Jetty {@link Handler}.

@@ -11,10 +11,17 @@ import org.eclipse.jetty.util.Fields;
  * $remote_addr $remote_port $server_protocol $http_NAME $cookie_NAME $vhost $location}.
  */
 public final class RequestVariables {
-    /** Request attribute names the dispatcher sets, for logs and modules. */
-    public static final String VHOST = "nproxy.vhost";
-    public static final String LOCATION = "nproxy.location";
-    public static final String HANDLER = "nproxy.handler";
+    /** The server block that took the request (its label), set by the dispatcher. */
+    public static final RequestKey<String> VHOST = RequestKey.of("vhost", String.class);
+    /** The location that took the request (its path as written), set by the dispatcher. */
+    public static final RequestKey<String> LOCATION = RequestKey.of("location", String.class);
+    /** The location's handler chain, e.g. {@code cache>proxy}, set by the dispatcher. */
+    public static final RequestKey<String> HANDLER = RequestKey.of("handler", String.class);
+    /**
+     * Body bytes a handler wrote around Jetty's own count (a {@code sendfile(2)} transfer); the
+     * access log adds them to {@code $body_bytes_sent}.
+     */
+    public static final RequestKey<Long> HANDLER_BYTES_SENT = RequestKey.of("handler_bytes_sent", Long.class);
 
     private RequestVariables() {
     }
@@ -49,14 +56,13 @@ public final class RequestVariables {
                 return Integer.toString(Request.getRemotePort(request));
             case "server_protocol":
                 return request.getConnectionMetaData().getProtocol();
-            case "vhost":
-                return attr(request, VHOST);
-            case "location":
-                return attr(request, LOCATION);
-            case "handler":
-                return attr(request, HANDLER);
             default:
                 break;
+        }
+        RequestKey<?> key = RequestKey.forVariable(name);
+        if (key != null) {
+            Object v = key.get(request);
+            return v == null ? null : v.toString();
         }
         if (name.startsWith("http_")) {
             HttpField f = request.getHeaders().getField(name.substring(5).replace('_', '-'));
@@ -82,10 +88,5 @@ public final class RequestVariables {
             return null;
         }
         return null;
-    }
-
-    private static String attr(Request request, String name) {
-        Object v = request.getAttribute(name);
-        return v == null ? null : v.toString();
     }
 }

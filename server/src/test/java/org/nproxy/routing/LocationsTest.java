@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.nproxy.config.LocationConfig;
 import org.nproxy.config.LocationConfig.Modifier;
-import org.nproxy.config.Origin;
+import org.nproxy.spi.Origin;
 
 /** The matcher alone on the golden table's plain (unencoded, normalized) paths. */
 class LocationsTest {

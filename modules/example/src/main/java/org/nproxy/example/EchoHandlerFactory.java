@@ -1,7 +1,7 @@
 package org.nproxy.example;
 
 import org.eclipse.jetty.server.Handler;
-import org.nproxy.config.ConfigElement;
+import org.nproxy.spi.ConfigElement;
 import org.nproxy.spi.BindContext;
 import org.nproxy.spi.HandlerFactory;
 import org.nproxy.spi.ModuleContext;

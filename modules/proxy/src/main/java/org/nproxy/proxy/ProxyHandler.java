@@ -26,10 +26,9 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.nproxy.config.Units;
-import org.nproxy.proxy.balance.Member;
-import org.nproxy.proxy.upstream.UpstreamGroup;
-import org.nproxy.proxy.upstream.Upstreams;
+import org.nproxy.spi.Units;
+import org.nproxy.upstream.balance.Member;
+import org.nproxy.upstream.UpstreamGroup;
 import org.nproxy.spi.RequestVariables;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,31 +51,16 @@ final class ProxyHandler extends Handler.Abstract {
     private final long sendMillis;
     private final long readMillis;
 
-    private final Upstreams upstreams;
-
-    ProxyHandler(ProxySettings settings, Upstreams upstreams, UpstreamGroup group) {
+    ProxyHandler(ProxySettings settings, UpstreamGroup group) {
         // handle() only builds and sends the upstream request (Jetty's client does not block on
         // it); answers arrive through callbacks. The selector may run it in place.
         super(InvocationType.NON_BLOCKING);
         this.settings = settings;
-        this.upstreams = upstreams;
         this.group = group;
         this.ipHash = group.config().balance().equals("ip_hash");
         this.maxTries = settings.tries() > 0 ? settings.tries() : group.config().peers().size();
         this.sendMillis = settings.sendTimeout().toMillis();
         this.readMillis = settings.readTimeout().toMillis();
-    }
-
-    @Override
-    protected void doStart() throws Exception {
-        upstreams.startGroup(group);
-        super.doStart();
-    }
-
-    @Override
-    protected void doStop() throws Exception {
-        super.doStop();
-        upstreams.stopGroup(group);
     }
 
     @Override

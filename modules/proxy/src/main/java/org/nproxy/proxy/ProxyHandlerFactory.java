@@ -10,9 +10,10 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 import org.eclipse.jetty.server.Handler;
-import org.nproxy.config.ConfigElement;
-import org.nproxy.config.UpstreamConfig;
-import org.nproxy.proxy.upstream.Upstreams;
+import org.nproxy.spi.ConfigElement;
+import org.nproxy.upstream.UpstreamConfig;
+import org.nproxy.upstream.UpstreamElementFactory;
+import org.nproxy.upstream.UpstreamGroup;
 import org.nproxy.spi.BindContext;
 import org.nproxy.spi.HandlerFactory;
 import org.nproxy.spi.ModuleContext;
@@ -47,7 +48,7 @@ public final class ProxyHandlerFactory implements HandlerFactory<ProxySettings> 
 
     @Override
     public ProxySettings bind(ConfigElement e, BindContext context) {
-        Optional<UpstreamConfig> upstream = context.upstreamAttribute(e, "upstream");
+        Optional<UpstreamConfig> upstream = context.reference(e, "upstream", UpstreamElementFactory.TYPE, UpstreamConfig.class);
         String host = e.string("host", null);
         String forwarded = e.oneOf("forwarded", "x-forwarded", List.of("x-forwarded", "forwarded", "both", "none"));
         List<Cidr> trusted = new ArrayList<>();
@@ -120,14 +121,12 @@ public final class ProxyHandlerFactory implements HandlerFactory<ProxySettings> 
     }
 
     @Override
-    public Handler create(ProxySettings settings, ModuleContext context) {
+    public Handler create(ProxySettings settings, ModuleContext context) throws Exception {
         if (settings.upstream() == null) {
             throw new IllegalStateException("<proxy> bound without an upstream; the loader should have rejected it");
         }
-        // The group of this generation, over state and pools that outlive it.
-        Upstreams upstreams = context.shared(Upstreams.SHARED_KEY, Upstreams.class, Upstreams::new);
-        UpstreamConfig current = context.config().upstreams().get(settings.upstream().name());
-        return new ProxyHandler(settings, upstreams, upstreams.group(current != null ? current : settings.upstream(),
-            context.server().getByteBufferPool()));
+        // The group's runtime (peers, pool, health) is shared with every generation that keeps it.
+        UpstreamGroup group = context.resource(UpstreamElementFactory.TYPE, settings.upstream().name(), UpstreamGroup.class);
+        return new ProxyHandler(settings, group);
     }
 }

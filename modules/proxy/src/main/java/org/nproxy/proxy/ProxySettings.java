@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import org.nproxy.config.UpstreamConfig;
+import org.nproxy.upstream.UpstreamConfig;
 import org.nproxy.spi.Template;
 
 /**

@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.eclipse.jetty.server.Handler;
-import org.nproxy.config.ConfigElement;
+import org.nproxy.spi.ConfigElement;
 import org.nproxy.files.internal.MimeTable;
 import org.nproxy.files.internal.StaticHandler;
 import org.nproxy.spi.BindContext;
@@ -142,7 +142,7 @@ public final class StaticHandlerFactory implements HandlerFactory<StaticSettings
 
     @Override
     public Handler create(StaticSettings settings, ModuleContext context) {
-        return new StaticHandler(settings);
+        return new StaticHandler(settings, context.mount().prefix());
     }
 
     private static List<String> words(String text) {

@@ -7,7 +7,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.nproxy.config.ConfigElement;
+import org.nproxy.spi.ConfigElement;
 import org.nproxy.spi.BindContext;
 import org.nproxy.spi.HandlerFactory;
 import org.nproxy.spi.ModuleContext;

@@ -8,7 +8,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.strategy.AdaptiveExecutionStrategy;
-import org.nproxy.config.ConfigElement;
+import org.nproxy.spi.ConfigElement;
 import org.nproxy.files.internal.BodySender;
 import org.nproxy.spi.BindContext;
 import org.nproxy.spi.HandlerFactory;
@@ -68,7 +68,7 @@ public final class ProbeFactory implements HandlerFactory<Object> {
                     private void record(boolean succeeded) {
                         if (key != null) {
                             SEEN.put(key, new Seen(handledOnSelector, onSelector(), succeeded,
-                                request.getAttribute(BodySender.BYTES_SENT)));
+                                org.nproxy.spi.RequestVariables.HANDLER_BYTES_SENT.get(request)));
                         }
                     }
                 });

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.eclipse.jetty.websocket.core.CloseStatus;
-import org.nproxy.config.Units;
+import org.nproxy.spi.Units;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +50,7 @@ final class Routes {
         private final String location;
         private final String upstream;
         private final Set<Key> keys = new HashSet<>();
-        /** The configuration of the handler's generation; compared by identity. */
+        /** The generation number of the handler (ModuleContext#generation). */
         private final Object generation;
         private final Duration drainTimeout;
         // Guarded by the Routes instance.
@@ -118,7 +118,7 @@ final class Routes {
             // Without one (no <websocket> left in the configuration) the stop itself is the earliest sure time.
             long reload = now;
             for (Registration other : running) {
-                if (other.generation != r.generation && other.startedNanos - r.startedNanos > 0
+                if (!other.generation.equals(r.generation) && other.startedNanos - r.startedNanos > 0
                     && other.startedNanos - reload < 0) {
                     reload = other.startedNanos;
                 }

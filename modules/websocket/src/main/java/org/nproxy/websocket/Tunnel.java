@@ -13,7 +13,7 @@ import org.eclipse.jetty.websocket.core.CoreSession;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.FrameHandler;
 import org.eclipse.jetty.websocket.core.OpCode;
-import org.nproxy.proxy.balance.Member;
+import org.nproxy.upstream.balance.Member;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

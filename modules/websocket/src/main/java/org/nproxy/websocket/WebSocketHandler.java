@@ -30,8 +30,8 @@ import org.eclipse.jetty.websocket.core.server.Handshaker;
 import org.eclipse.jetty.websocket.core.server.ServerUpgradeRequest;
 import org.eclipse.jetty.websocket.core.server.ServerUpgradeResponse;
 import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
-import org.nproxy.proxy.balance.Member;
-import org.nproxy.proxy.upstream.UpstreamGroup;
+import org.nproxy.upstream.balance.Member;
+import org.nproxy.upstream.UpstreamGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

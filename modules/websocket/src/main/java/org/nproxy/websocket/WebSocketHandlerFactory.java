@@ -8,17 +8,14 @@ import java.util.Locale;
 import java.util.Optional;
 
 import org.eclipse.jetty.server.Handler;
-import org.nproxy.config.ConfigElement;
-import org.nproxy.config.HandlerConfig;
-import org.nproxy.config.ListenConfig;
-import org.nproxy.config.LocationConfig;
-import org.nproxy.config.NproxyConfig;
-import org.nproxy.config.ServerConfig;
-import org.nproxy.config.UpstreamConfig;
-import org.nproxy.proxy.upstream.Upstreams;
+import org.nproxy.spi.ConfigElement;
+import org.nproxy.upstream.UpstreamConfig;
 import org.nproxy.spi.BindContext;
 import org.nproxy.spi.HandlerFactory;
 import org.nproxy.spi.ModuleContext;
+import org.nproxy.spi.Mount;
+import org.nproxy.upstream.UpstreamElementFactory;
+import org.nproxy.upstream.UpstreamGroup;
 
 /**
  * {@code <websocket>}: carries WebSocket upgrades (HTTP/1.1 {@code Upgrade}, HTTP/2 extended
@@ -41,7 +38,7 @@ public final class WebSocketHandlerFactory implements HandlerFactory<WebSocketSe
 
     @Override
     public WebSocketSettings bind(ConfigElement e, BindContext context) {
-        Optional<UpstreamConfig> upstream = context.upstreamAttribute(e, "upstream");
+        Optional<UpstreamConfig> upstream = context.reference(e, "upstream", UpstreamElementFactory.TYPE, UpstreamConfig.class);
         Duration idle = e.duration("idle-timeout", Duration.ofHours(1));
         if (idle.isZero() || idle.isNegative()) {
             e.attributeError("idle-timeout", "must be positive", "a duration such as 10m or 1h");
@@ -92,34 +89,17 @@ public final class WebSocketHandlerFactory implements HandlerFactory<WebSocketSe
     }
 
     @Override
-    public Handler create(WebSocketSettings settings, ModuleContext context) {
+    public Handler create(WebSocketSettings settings, ModuleContext context) throws Exception {
         if (settings.upstream() == null) {
             throw new IllegalStateException("<websocket> bound without an upstream; the loader should have rejected it");
         }
-        // Tunnels outlive the generation that opened them: they live in the server-lifetime registry.
-        Tunnels tunnels = context.shared(Tunnels.SHARED_KEY, Tunnels.class, () -> new Tunnels(context.server()));
-        tunnels.shutdownTimeout(context.config().global().shutdownTimeout());
-        Upstreams upstreams = context.shared(Upstreams.SHARED_KEY, Upstreams.class, Upstreams::new);
-        UpstreamConfig current = context.config().upstreams().get(settings.upstream().name());
-        UpstreamConfig config = current != null ? current : settings.upstream();
-        return new WebSocketHandler(settings, upstreams.group(config, context.server().getByteBufferPool()), tunnels,
-            registration(settings, context.config()), context.server().getScheduler());
-    }
-
-    /** The routes of this {@code <websocket>}: found by identity of its settings in the configuration. */
-    private static Routes.Registration registration(WebSocketSettings settings, NproxyConfig config) {
-        for (ServerConfig server : config.servers()) {
-            for (LocationConfig location : server.locations()) {
-                for (HandlerConfig h : location.handlers()) {
-                    if (h.settings() == settings) {
-                        String symbol = location.modifier().symbol;
-                        return new Routes.Registration(server.listens().stream().map(ListenConfig::key).toList(),
-                            server.label(), (symbol.isEmpty() ? "" : symbol + " ") + location.pattern(),
-                            settings.upstream().name(), config, config.global().drainTimeout());
-                    }
-                }
-            }
-        }
-        throw new IllegalStateException("<websocket> settings not found in the configuration they are created for");
+        // Tunnels outlive the generation that opened them: they live as long as the server.
+        Tunnels tunnels = context.serverScoped(Tunnels.SHARED_KEY, Tunnels.class, () -> new Tunnels(context.server()));
+        tunnels.shutdownTimeout(context.settings().shutdownTimeout());
+        UpstreamGroup group = context.resource(UpstreamElementFactory.TYPE, settings.upstream().name(), UpstreamGroup.class);
+        Mount mount = context.mount();
+        Routes.Registration routes = new Routes.Registration(mount.listeners(), mount.server(), mount.location(),
+            settings.upstream().name(), context.generation(), context.settings().drainTimeout());
+        return new WebSocketHandler(settings, group, tunnels, routes, context.server().getScheduler());
     }
 }

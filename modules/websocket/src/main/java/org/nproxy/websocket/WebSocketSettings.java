@@ -3,7 +3,7 @@ package org.nproxy.websocket;
 import java.time.Duration;
 import java.util.List;
 
-import org.nproxy.config.UpstreamConfig;
+import org.nproxy.upstream.UpstreamConfig;
 
 /**
  * The bound {@code <websocket>} element of one location. Immutable; see {@code docs/websocket.md}.

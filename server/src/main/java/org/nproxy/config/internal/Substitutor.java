@@ -4,7 +4,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import org.nproxy.config.ConfigError;
-import org.nproxy.config.Origin;
+import org.nproxy.spi.Origin;
 
 /**
  * Replaces {@code ${name}} and {@code ${name:default}} in configuration text. Values come from

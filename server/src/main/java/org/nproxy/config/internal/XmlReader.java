@@ -14,9 +14,9 @@ import javax.xml.XMLConstants;
 import javax.xml.parsers.SAXParser;
 import javax.xml.parsers.SAXParserFactory;
 
-import org.nproxy.config.ConfigElement;
+
 import org.nproxy.config.ConfigError;
-import org.nproxy.config.Origin;
+import org.nproxy.spi.Origin;
 import org.xml.sax.Attributes;
 import org.xml.sax.InputSource;
 import org.xml.sax.Locator;
@@ -24,7 +24,7 @@ import org.xml.sax.SAXParseException;
 import org.xml.sax.helpers.DefaultHandler;
 
 /**
- * Reads one XML file into a {@link ConfigElement} tree that remembers the exact
+ * Reads one XML file into a {@link XmlElement} tree that remembers the exact
  * {@code line:column} of every element and attribute, substituting {@code ${...}} as it goes.
  * SAX only reports where a start tag ends, so positions are recovered from the file text.
  */
@@ -38,7 +38,7 @@ public final class XmlReader {
     }
 
     /** Returns the root element, or null after reporting why the file could not be read. */
-    public ConfigElement read(Path file) {
+    public XmlElement read(Path file) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -70,10 +70,10 @@ public final class XmlReader {
         private final Path file;
         private final String text;
         private final Positions positions;
-        private final Deque<ConfigElement> stack = new ArrayDeque<>();
+        private final Deque<XmlElement> stack = new ArrayDeque<>();
         private final Deque<StringBuilder> texts = new ArrayDeque<>();
         private Locator locator;
-        private ConfigElement root;
+        private XmlElement root;
 
         Builder(Path file, String text, Positions positions) {
             this.file = file;
@@ -93,7 +93,7 @@ public final class XmlReader {
             if (tagStart < 0) {
                 tagStart = Math.max(0, tagEnd - 1);
             }
-            ConfigElement element = new ConfigElement(qName, positions.origin(file, tagStart), errors);
+            XmlElement element = new XmlElement(qName, positions.origin(file, tagStart), errors);
             String tag = text.substring(tagStart, Math.max(tagStart, Math.min(tagEnd, text.length())));
             for (int i = 0; i < attrs.getLength(); i++) {
                 String attr = attrs.getQName(i);
@@ -119,7 +119,7 @@ public final class XmlReader {
 
         @Override
         public void endElement(String uri, String localName, String qName) {
-            ConfigElement element = stack.pop();
+            XmlElement element = stack.pop();
             String body = texts.pop().toString().strip();
             if (!body.isEmpty()) {
                 String substituted = substitutor.substitute(body, element.origin(), errors);

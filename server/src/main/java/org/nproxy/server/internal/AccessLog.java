@@ -204,10 +204,9 @@ public final class AccessLog implements RequestLog {
             case "status":
                 return Integer.toString(response.getStatus());
             case "body_bytes_sent":
-                // Modules that write beside Jetty (static's sendfile) count their bytes in this attribute.
-                Object beside = request.getAttribute("nproxy.body_bytes_sent");
-                return Long.toString(Response.getContentBytesWritten(response)
-                    + (beside instanceof Long n ? n : 0L));
+                // Modules that write beside Jetty (static's sendfile) count their bytes in this key.
+                Long beside = org.nproxy.spi.RequestVariables.HANDLER_BYTES_SENT.get(request);
+                return Long.toString(Response.getContentBytesWritten(response) + (beside == null ? 0L : beside));
             case "request":
                 return request.getMethod() + " " + request.getHttpURI().getPathQuery() + " "
                     + request.getConnectionMetaData().getProtocol();

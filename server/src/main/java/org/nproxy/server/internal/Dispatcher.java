@@ -75,7 +75,7 @@ public final class Dispatcher extends Handler.Abstract {
             request.setAttribute(GENERATION, generation);
             VirtualHosts<VirtualHost> hosts = generation.listener(listenerKey);
             VirtualHost host = hosts.select(Request.getServerName(request));
-            request.setAttribute(RequestVariables.VHOST, host.config().label());
+            RequestVariables.VHOST.set(request, host.config().label());
             if (TlsPolicy.apply(request, response, exiting, hosts, host, host.config())) {
                 return true;
             }
@@ -84,8 +84,8 @@ public final class Dispatcher extends Handler.Abstract {
                 Response.writeError(request, response, exiting, HttpStatus.NOT_FOUND_404);
                 return true;
             }
-            request.setAttribute(RequestVariables.LOCATION, route.config().label());
-            request.setAttribute(RequestVariables.HANDLER, route.handlerLabel());
+            RequestVariables.LOCATION.set(request, route.config().label());
+            RequestVariables.HANDLER.set(request, route.handlerLabel());
             if (route.nonBlocking()) {
                 invoke(route, request, response, exiting);
             } else {

@@ -17,11 +17,14 @@ import org.nproxy.config.NproxyConfig;
 import org.nproxy.config.ServerConfig;
 import org.nproxy.routing.Locations;
 import org.nproxy.routing.VirtualHosts;
+import org.eclipse.jetty.server.Server;
+import org.nproxy.config.ModuleCatalog;
 import org.nproxy.spi.ModuleContext;
+import org.nproxy.spi.Mount;
 
 /**
- * One configuration in service: validated config, started handler chains, and the count of
- * requests (and tunnels) still inside it. Reload builds a new generation beside the current
+ * One configuration in service: validated config, started handler chains, the shared objects
+ * they hold ({@link Leases}), and the count of requests still inside it. Reload builds a new generation beside the current
  * one, swaps, then drains and stops the old one.
  */
 public final class Generation extends ContainerLifeCycle {
@@ -31,22 +34,41 @@ public final class Generation extends ContainerLifeCycle {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
+    private final Leases leases;
     private volatile boolean retired;
 
-    private Generation(long id, NproxyConfig config, Map<String, VirtualHosts<VirtualHost>> listeners) {
+    private Generation(long id, NproxyConfig config, Map<String, VirtualHosts<VirtualHost>> listeners, Leases leases) {
         this.id = id;
         this.config = config;
         this.listeners = listeners;
+        this.leases = leases;
     }
 
-    /** Builds (does not start) the generation: every location's chain is created now. */
-    public static Generation build(long id, NproxyConfig config, ModuleContext context) throws Exception {
+    /**
+     * Builds (does not start) the generation: every location's chain is created now. Shared
+     * objects the handlers acquire are recorded in {@code leases} and released when the
+     * generation stops; if building fails, they are released before the exception leaves.
+     */
+    public static Generation build(long id, NproxyConfig config, ModuleCatalog modules, Server jetty,
+                                   SharedResources pool, Leases leases) throws Exception {
+        try {
+            return build(id, config, (server, location) -> new GenerationContext(id, config, modules, jetty, pool, leases,
+                mount(server, location)), leases);
+        } catch (Exception | Error e) {
+            leases.releaseAll();
+            throw e;
+        }
+    }
+
+    private static Generation build(long id, NproxyConfig config,
+                                    java.util.function.BiFunction<ServerConfig, LocationConfig, ModuleContext> contexts,
+                                    Leases leases) throws Exception {
         Map<ServerConfig, VirtualHost> hosts = new HashMap<>();
         List<Handler> handlers = new ArrayList<>();
         for (ServerConfig server : config.servers()) {
             List<Route> routes = new ArrayList<>();
             for (LocationConfig location : server.locations()) {
-                Route route = ChainBuilder.build(location, context);
+                Route route = ChainBuilder.build(location, contexts.apply(server, location));
                 routes.add(route);
                 handlers.add(route.handler());
             }
@@ -57,11 +79,30 @@ public final class Generation extends ContainerLifeCycle {
             servers.stream().map(hosts::get).toList(),
             vh -> vh.config().names(),
             vh -> vh.config().isDefault())));
-        Generation generation = new Generation(id, config, Map.copyOf(listeners));
+        Generation generation = new Generation(id, config, Map.copyOf(listeners), leases);
         for (Handler h : handlers) {
             generation.addManaged(h);
         }
         return generation;
+    }
+
+    private static Mount mount(ServerConfig server, LocationConfig location) {
+        String prefix = switch (location.modifier()) {
+            case PREFIX, PREFIX_NO_REGEX, EXACT -> location.pattern();
+            default -> null;
+        };
+        return new Mount(server.label(), server.names(), server.index(),
+            server.listens().stream().map(ListenConfig::key).distinct().toList(), location.path(), prefix);
+    }
+
+    /** Stops the handlers, then lets go of the shared objects this generation held. */
+    @Override
+    protected void doStop() throws Exception {
+        try {
+            super.doStop();
+        } finally {
+            leases.releaseAll();
+        }
     }
 
     public long id() {

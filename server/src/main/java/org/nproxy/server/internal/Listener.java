@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The connectors of one {@code <listen>}: the TCP connector (cleartext, or TLS with ALPN
  * choosing h2 or HTTP/1.1) and, with {@code h3}, a QUIC connector on the same port number over
- * UDP. Kept across reloads while the listener's key and shape stay; {@link #update} swaps its
+ * UDP. Kept across reloads while the listener's key and shape stay; {@link #prepare}/{@link #apply} swap its
  * certificates in place.
  */
 public final class Listener {
@@ -169,11 +169,19 @@ public final class Listener {
     }
 
     /** Reload: re-keys the TLS context with the new generation's certificates. */
-    public void update(List<ServerConfig> servers) throws Exception {
-        if (tls == null) {
+    /**
+     * Reads the certificates of the next generation's server blocks on this listener (may fail:
+     * nothing changes then); {@link #apply} installs them. Null for a listener without TLS.
+     */
+    public ListenerCertificates prepare(List<ServerConfig> servers) throws Exception {
+        return tls == null ? null : new ListenerCertificates(servers);
+    }
+
+    /** Installs certificates read by {@link #prepare}; a kept TLS listener serves them from now on. */
+    public void apply(ListenerCertificates next) throws Exception {
+        if (tls == null || next == null) {
             return;
         }
-        ListenerCertificates next = new ListenerCertificates(servers);
         tls.update(next);
         if (quic != null && !next.defaultMaterial().sameAs(quicMaterial)) {
             // quiche reads the certificate as PEM files when the connector starts: restart it.

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
@@ -12,14 +13,14 @@ import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.internal.HttpConnection;
 import org.eclipse.jetty.util.Blocker;
+import org.nproxy.spi.RequestVariables;
 
 /**
  * Sends a {@link Body} whose headers (with Content-Length) are already set on the response.
  * Blocking: runs on a virtual thread (see {@link Offload}) and returns when everything is on the wire.
  *
- * <p><b>Zero copy</b> applies to a cleartext HTTP/1.1 connection (Jetty's {@link HttpConnection}
+ * <p><b>Zero copy</b> applies to a cleartext HTTP/1.1 connection (Jetty's HTTP/1.1 connection
  * straight on a {@link SocketChannelEndPoint}): Jetty commits and flushes the headers through a
  * non-last empty write, then file regions go out with {@link FileChannel#transferTo} (Linux
  * {@code sendfile(2)}) on the endpoint's non-blocking socket. When the socket is full
@@ -29,7 +30,7 @@ import org.eclipse.jetty.util.Blocker;
  * empty, its generator ends the content-length body and keeps the connection persistent. Jetty
  * checks written-vs-Content-Length only on {@code write()} calls and at completion of a response
  * that is not yet committed, so bytes sent beside it do not trip it; the access log's byte count
- * comes from the {@link #BYTES_SENT} request attribute instead.
+ * comes from the {@link RequestVariables#HANDLER_BYTES_SENT} request key instead.
  *
  * <p>Everything else (TLS, h2, h3) copies through {@link Response#write} in pooled chunks, the
  * final one as the last write, so the caller's success completes an already finished response.
@@ -40,7 +41,6 @@ import org.eclipse.jetty.util.Blocker;
  */
 public final class BodySender {
     /** Request attribute: body bytes this module put on the wire beside Jetty (for access logs). */
-    public static final String BYTES_SENT = "nproxy.body_bytes_sent";
 
     private BodySender() {
     }
@@ -54,7 +54,10 @@ public final class BodySender {
             return false;
         }
         Connection connection = request.getConnectionMetaData().getConnection();
-        return connection instanceof HttpConnection && connection.getEndPoint() instanceof SocketChannelEndPoint;
+        // HTTP/1.x straight on a socket: h2c shares the socket end point but frames its data.
+        HttpVersion version = request.getConnectionMetaData().getHttpVersion();
+        return (version == HttpVersion.HTTP_1_1 || version == HttpVersion.HTTP_1_0)
+            && connection.getEndPoint() instanceof SocketChannelEndPoint;
     }
 
     public static void sendfile(Request request, Response response, FileChannel file, Body body) throws IOException {
@@ -95,7 +98,7 @@ public final class BodySender {
                 }
             }
             sent += part.length();
-            request.setAttribute(BYTES_SENT, sent);
+            RequestVariables.HANDLER_BYTES_SENT.set(request, sent);
         }
     }
 

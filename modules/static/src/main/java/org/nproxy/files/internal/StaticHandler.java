@@ -28,14 +28,20 @@ import org.nproxy.spi.Template;
  */
 public final class StaticHandler extends Handler.Abstract {
     private final StaticSettings settings;
+    private final String prefix;
     private final PathGuard guard;
     private final FileResponder responder;
 
-    public StaticHandler(StaticSettings settings) {
+    /**
+     * @param prefix the location's literal path ({@code Mount#prefix}), stripped from the URI
+     *               with {@code alias}; null for regex locations
+     */
+    public StaticHandler(StaticSettings settings, String prefix) {
         // in-place="false": stat, open and reads may block (NFS, FUSE, cold disks), so the
         // Dispatcher gives each request a virtual thread, as for any blocking handler.
         super(settings.inPlace() ? InvocationType.NON_BLOCKING : InvocationType.BLOCKING);
         this.settings = settings;
+        this.prefix = prefix;
         this.guard = new PathGuard(settings.directory(), settings.allowHidden(), settings.symlinksAnywhere());
         this.responder = new FileResponder(settings);
     }
@@ -134,26 +140,10 @@ public final class StaticHandler extends Handler.Abstract {
         if (!settings.alias()) {
             return uri;
         }
-        String prefix = prefix(request.getAttribute(RequestVariables.LOCATION));
         if (prefix != null && uri.startsWith(prefix)) {
             return uri.substring(prefix.length());
         }
         return uri;
-    }
-
-    /** The literal prefix of a location label ("^~ /assets/" gives "/assets/"); null for regex locations. */
-    static String prefix(Object label) {
-        if (label == null) {
-            return null;
-        }
-        String l = label.toString().trim();
-        if (l.startsWith("~")) {
-            return null;
-        }
-        if (l.startsWith("^~") || l.startsWith("=")) {
-            l = l.substring(l.startsWith("=") ? 1 : 2).trim();
-        }
-        return l;
     }
 
     static byte[] utf8(String s) {

@@ -1,0 +1,17 @@
+package org.nproxy.spi;
+
+import java.time.Duration;
+
+/**
+ * Attributes of the root {@code <nproxy>} element that modules may read.
+ *
+ * @param shutdownTimeout {@code shutdown-timeout}: how long {@code stop} waits for in-flight
+ *                        requests before cutting them; default 30s
+ * @param drainTimeout    {@code drain-timeout}: how long a replaced generation may finish its
+ *                        in-flight work after a reload; default 60s
+ * @param idleTimeout     {@code idle-timeout}: idle client connections are closed after; default 60s
+ * @param maxHeaderSize   {@code max-header-size}: request line + headers; default 16k (431 above)
+ */
+public record ServerSettings(Duration shutdownTimeout, Duration drainTimeout, Duration idleTimeout,
+                             int maxHeaderSize) {
+}
