@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Properties;
-import java.util.Set;
 
 import org.nproxy.config.ConfigError;
 import org.nproxy.config.ConfigException;
@@ -66,9 +65,13 @@ public final class Main {
         }
     }
 
+    /** {@code $NPROXY_HOME/lib/ext} and {@code $NPROXY_BASE/lib/ext} (once when they are the same). */
+    private static List<Path> extDirs(Path home, Path base) {
+        return new ArrayList<>(new LinkedHashSet<>(List.of(home.resolve("lib/ext"), base.resolve("lib/ext"))));
+    }
+
     private static ModuleRegistry registry(Path home, Path base) {
-        Set<Path> dirs = new LinkedHashSet<>(List.of(home.resolve("lib/ext"), base.resolve("lib/ext")));
-        return ModuleRegistry.load(new ArrayList<>(dirs));
+        return ModuleRegistry.load(extDirs(home, base));
     }
 
     private static int check(Path home, Path base, Path configFile, PrintStream out, PrintStream err) {
@@ -106,7 +109,8 @@ public final class Main {
     private static int serve(Path home, Path base, Path configFile, PrintStream out, PrintStream err) {
         NproxyServer server;
         try {
-            server = new NproxyServer(base, configFile, registry(home, base));
+            // Jars in lib/ext/ are read again at every reload (a class loader per change).
+            server = new NproxyServer(base, configFile, extDirs(home, base));
             server.start();
         } catch (ConfigException e) {
             printErrors(e, err);

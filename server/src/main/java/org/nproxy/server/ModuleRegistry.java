@@ -219,10 +219,16 @@ public final class ModuleRegistry implements ModuleCatalog, AutoCloseable {
     @Override
     public <T> List<T> services(Class<T> type) {
         Objects.requireNonNull(type, "type");
-        List<?> list = services.computeIfAbsent(type, t -> ServiceLoader.load(t, loader).stream()
-            .map(ServiceLoader.Provider::get)
-            .sorted((a, b) -> a.getClass().getName().compareTo(b.getClass().getName()))
-            .toList());
+        List<?> list = services.get(type);
+        if (list == null) {
+            // Loaded outside the map's lock: providers run code of their own when instantiated.
+            list = ServiceLoader.load(type, loader).stream()
+                .map(ServiceLoader.Provider::get)
+                .sorted((a, b) -> a.getClass().getName().compareTo(b.getClass().getName()))
+                .toList();
+            List<?> raced = services.putIfAbsent(type, list);
+            list = raced != null ? raced : list;
+        }
         return list.stream().map(type::cast).toList();
     }
 

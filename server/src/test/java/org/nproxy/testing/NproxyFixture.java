@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.nproxy.server.ModuleRegistry;
 import org.nproxy.server.NproxyServer;
 
 /**
@@ -52,8 +51,8 @@ public final class NproxyFixture implements AutoCloseable {
     public static NproxyFixture start(Path base, String configXml) throws Exception {
         Files.createDirectories(base.resolve("etc"));
         Files.writeString(base.resolve("etc/nproxy.xml"), configXml);
-        NproxyServer server = new NproxyServer(base, base.resolve("etc/nproxy.xml"),
-            ModuleRegistry.load(List.of(base.resolve("lib/ext"))));
+        // As bin/nproxy.sh runs it: base/lib/ext/ is read again at every reload.
+        NproxyServer server = new NproxyServer(base, base.resolve("etc/nproxy.xml"), List.of(base.resolve("lib/ext")));
         server.start();
         return new NproxyFixture(base, server);
     }

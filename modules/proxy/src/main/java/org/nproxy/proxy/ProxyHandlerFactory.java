@@ -13,6 +13,7 @@ import org.eclipse.jetty.server.Handler;
 import org.nproxy.spi.ConfigElement;
 import org.nproxy.upstream.UpstreamConfig;
 import org.nproxy.upstream.UpstreamElementFactory;
+import org.nproxy.upstream.forward.Forwarding;
 import org.nproxy.upstream.UpstreamGroup;
 import org.nproxy.spi.BindContext;
 import org.nproxy.spi.HandlerFactory;
@@ -49,19 +50,7 @@ public final class ProxyHandlerFactory implements HandlerFactory<ProxySettings> 
     @Override
     public ProxySettings bind(ConfigElement e, BindContext context) {
         Optional<UpstreamConfig> upstream = context.reference(e, "upstream", UpstreamElementFactory.TYPE, UpstreamConfig.class);
-        String host = e.string("host", null);
-        String forwarded = e.oneOf("forwarded", "x-forwarded", List.of("x-forwarded", "forwarded", "both", "none"));
-        List<Cidr> trusted = new ArrayList<>();
-        for (String t : e.string("trusted-proxies", "").trim().split("[\\s,]+")) {
-            if (t.isEmpty()) {
-                continue;
-            }
-            try {
-                trusted.add(Cidr.parse(t));
-            } catch (IllegalArgumentException ex) {
-                e.attributeError("trusted-proxies", "bad address or block '" + t + "'", "addresses or CIDR blocks such as 10.0.0.0/8 ::1");
-            }
-        }
+        Forwarding forwarding = Forwarding.bind(e);
         Set<Integer> failStatuses = new LinkedHashSet<>();
         for (String s : e.string("fail-status", "").trim().split("[\\s,]+")) {
             if (s.isEmpty()) {
@@ -94,8 +83,7 @@ public final class ProxyHandlerFactory implements HandlerFactory<ProxySettings> 
         }
         Template hashKey = upstream.filter(u -> u.balance().equals("hash") && u.hashKey() != null)
             .map(u -> Template.parse(u.hashKey())).orElse(null);
-        return new ProxySettings(upstream.orElse(null), host == null ? null : Template.parse(host), forwarded,
-            List.copyOf(trusted), e.bool("via", false),
+        return new ProxySettings(upstream.orElse(null), forwarding,
             e.duration("read-timeout", Duration.ofSeconds(60)),
             e.duration("send-timeout", Duration.ofSeconds(60)),
             e.duration("timeout", Duration.ZERO),

@@ -7,16 +7,14 @@ import java.util.regex.Pattern;
 
 import org.nproxy.upstream.UpstreamConfig;
 import org.nproxy.spi.Template;
+import org.nproxy.upstream.forward.Forwarding;
 
 /**
  * A bound {@code <proxy>} element. Defaults are documented next to each field.
  *
  * @param upstream          the group requests go to (required)
- * @param host              {@code Host} sent upstream; default null = the client's {@code Host}
- * @param forwarded         {@code x-forwarded} (default), {@code forwarded} (RFC 7239), {@code both}, {@code none}
- * @param trustedProxies    clients whose incoming X-Forwarded-* / Forwarded are kept and appended
- *                          to; default none (they are replaced)
- * @param via               add {@code Via: 1.1 nproxy} both ways; default false
+ * @param forwarding        {@code host}, {@code forwarded}, {@code trusted-proxies}, {@code via}: how the
+ *                          request crosses (shared with {@code <websocket>}, see {@link Forwarding})
  * @param readTimeout       longest silence of the peer once the request is sent (or its answer began); default 60s
  * @param sendTimeout       longest time a write of the request to the peer may make no progress; default 60s
  * @param timeout           the whole exchange, headers to last byte; default 0 = no limit
@@ -31,8 +29,7 @@ import org.nproxy.spi.Template;
  * @param responseHeaders   header rules applied to the client response, in order
  * @param rewrites          path rewrites, first match wins
  */
-public record ProxySettings(UpstreamConfig upstream, Template host, String forwarded, List<Cidr> trustedProxies,
-                            boolean via, Duration readTimeout, Duration sendTimeout, Duration timeout, int tries, Duration retryTimeout,
+public record ProxySettings(UpstreamConfig upstream, Forwarding forwarding, Duration readTimeout, Duration sendTimeout, Duration timeout, int tries, Duration retryTimeout,
                             boolean retryNonIdempotent, long retryBodyMax, Set<Integer> failStatuses, Template hashKey,
                             List<HeaderRule> requestHeaders, List<HeaderRule> responseHeaders, List<Rewrite> rewrites) {
 

@@ -20,11 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Active health checks: one virtual thread per (peer address, check settings) probing every
+ * Active health checks of one upstream group: one virtual thread per peer probing every
  * {@code interval} (plus up to 10% jitter so peers are not probed in lock step). A probe is a TCP
  * connect or an HTTP request on its own connection (never a pooled one a user request waits
  * for). {@code fall} failures in a row take the peer out, {@code rise} successes bring it back.
- * Checkers live as long as the server; a reload with the same settings keeps them running.
+ * Checkers live as long as their group's runtime: a reload that keeps the group keeps them running.
  */
 final class HealthChecks implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HealthChecks.class);
@@ -34,6 +34,8 @@ final class HealthChecks implements AutoCloseable {
         Thread thread;
         int users;
     }
+
+    private static final java.util.concurrent.atomic.AtomicInteger RUNNING = new java.util.concurrent.atomic.AtomicInteger();
 
     private final Map<String, Checker> checkers = new ConcurrentHashMap<>();
     private volatile HttpClient probeClient;
@@ -70,7 +72,21 @@ final class HealthChecks implements AutoCloseable {
         }
     }
 
+    /** Probe loops running now in this JVM. */
+    static int running() {
+        return RUNNING.get();
+    }
+
     private void loop(PeerConfig peer, PeerState state, HealthCheckConfig check, Checker self) {
+        RUNNING.incrementAndGet();
+        try {
+            probeLoop(peer, state, check);
+        } finally {
+            RUNNING.decrementAndGet();
+        }
+    }
+
+    private void probeLoop(PeerConfig peer, PeerState state, HealthCheckConfig check) {
         long interval = check.interval().toMillis();
         while (!closed && !Thread.currentThread().isInterrupted()) {
             boolean ok;

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
+import org.nproxy.upstream.balance.BalancerFactory;
+
 /**
  * An {@code <upstream>} group as configured: named peers behind one balancer, with optional
  * active health checks. A value (no positions), so that a reload with the same group keeps its
@@ -18,9 +20,13 @@ import java.util.Objects;
  *                    {@code keepalive-requests}, {@code connect-timeout})
  * @param resolve     how often peer host names are looked up again ({@code resolve}); default 0 = not
  *                    on a timer, each new connection resolves the name
+ * @param balancerClass the implementation {@code balance} named when the element was bound: part
+ *                    of the group's identity, so that a balancer jar replaced in {@code lib/ext/}
+ *                    gets a new runtime (and the old jar's classes can go); null when unresolved
  */
 public record UpstreamConfig(String name, String balance, String hashKey, List<PeerConfig> peers,
-                             HealthCheckConfig healthCheck, PoolConfig pool, Duration resolve) {
+                             HealthCheckConfig healthCheck, PoolConfig pool, Duration resolve,
+                             Class<? extends BalancerFactory> balancerClass) {
     public UpstreamConfig {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(balance, "balance");

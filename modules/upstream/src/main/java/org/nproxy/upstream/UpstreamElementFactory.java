@@ -46,7 +46,7 @@ public final class UpstreamElementFactory implements ElementFactory<UpstreamConf
     @Override
     public UpstreamGroup open(String name, UpstreamConfig settings, ResourceContext context) {
         BalancerFactory balancer = balancers(context.services(BalancerFactory.class)).get(settings.balance());
-        if (balancer == null) {
+        if (balancer == null || balancer.getClass() != settings.balancerClass()) {
             throw new IllegalStateException("balancer '" + settings.balance() + "' of upstream '" + name
                 + "' is no longer installed; the configuration check should have rejected it");
         }
@@ -66,6 +66,15 @@ public final class UpstreamElementFactory implements ElementFactory<UpstreamConf
         return byName;
     }
 
+    /** The built-in balancers in the order the docs list them, then the others by name. */
+    private static List<String> names(Map<String, BalancerFactory> balancers) {
+        List<String> builtin = List.of("round_robin", "least_conn", "ip_hash", "hash", "random_two", "ewma");
+        return balancers.keySet().stream()
+            .sorted(java.util.Comparator.<String>comparingInt(n -> builtin.contains(n) ? builtin.indexOf(n) : builtin.size())
+                .thenComparing(java.util.Comparator.naturalOrder()))
+            .toList();
+    }
+
     @Override
     public UpstreamConfig bind(ConfigElement u, BindContext context) {
         String name = u.string("name", "");
@@ -76,7 +85,7 @@ public final class UpstreamElementFactory implements ElementFactory<UpstreamConf
             u.attributeError("balance", e.getMessage(), "a single jar per balancer");
             balancers = Map.of();
         }
-        String balance = u.oneOf("balance", "round_robin", List.copyOf(balancers.keySet()));
+        String balance = u.oneOf("balance", "round_robin", names(balancers));
         String hashKey = u.string("hash-key", null);
         BalancerFactory chosen = balancers.get(balance);
         if (chosen != null && chosen.needsKey() && (hashKey == null || hashKey.isBlank())) {
@@ -108,7 +117,8 @@ public final class UpstreamElementFactory implements ElementFactory<UpstreamConf
             u.attributeError("resolve", "resolve=\"" + u.string("resolve", "") + "\" would query the resolver without pause",
                 "a duration of at least 100ms, or 0 to resolve on each new connection");
         }
-        return new UpstreamConfig(name, balance, hashKey, peers, check, pool, resolve);
+        return new UpstreamConfig(name, balance, hashKey, peers, check, pool, resolve,
+            chosen == null ? null : chosen.getClass());
     }
 
     private static PeerConfig peer(ConfigElement p) {

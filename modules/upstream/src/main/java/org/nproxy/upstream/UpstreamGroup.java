@@ -44,6 +44,9 @@ public final class UpstreamGroup implements AutoCloseable {
     private final Resolvers resolvers = new Resolvers();
     private final long slowStartNanos;
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Groups open in this JVM (each holds one pool client), for tests and metrics. */
+    private static final java.util.concurrent.atomic.AtomicInteger OPEN = new java.util.concurrent.atomic.AtomicInteger();
 
     private UpstreamGroup(UpstreamConfig config, BalancerFactory factory, HttpClient client) {
         this.config = Objects.requireNonNull(config, "config");
@@ -62,6 +65,7 @@ public final class UpstreamGroup implements AutoCloseable {
      */
     public static UpstreamGroup open(UpstreamConfig config, BalancerFactory balancer, ByteBufferPool buffers) {
         UpstreamGroup group = new UpstreamGroup(config, balancer, PoolClients.newClient(config, buffers));
+        OPEN.incrementAndGet();
         for (int i = 0; i < config.peers().size(); i++) {
             if (!config.resolve().isZero()) {
                 group.resolvers.acquire(config.peers().get(i), group.states.get(i), config.resolve());
@@ -76,6 +80,10 @@ public final class UpstreamGroup implements AutoCloseable {
     /** Stops the health checkers, the resolver timers and the pool (open connections close). */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        OPEN.decrementAndGet();
         healthChecks.close();
         resolvers.close();
         try {
@@ -90,9 +98,19 @@ public final class UpstreamGroup implements AutoCloseable {
         return PoolClients.poolStats(client);
     }
 
-    /** Whether {@link #close} ran (for tests that count live groups). */
+    /** Whether {@link #close} ran. */
     public boolean isClosed() {
-        return client.isStopped();
+        return closed.get();
+    }
+
+    /** Groups open now in this JVM, each with one pool client (HttpClient). */
+    public static int openGroups() {
+        return OPEN.get();
+    }
+
+    /** Active health-check probe loops running now in this JVM. */
+    public static int runningHealthChecks() {
+        return HealthChecks.running();
     }
 
     public UpstreamConfig config() {

@@ -73,7 +73,25 @@ final class Tunnels implements AutoCloseable {
 
     /** The client for tunnels with this connect timeout (one per distinct timeout, made on first use). */
     WebSocketCoreClient client(Duration connectTimeout) {
-        return clients.computeIfAbsent(connectTimeout.toMillis(), this::newClient);
+        long millis = connectTimeout.toMillis();
+        WebSocketCoreClient client = clients.get(millis);
+        if (client != null) {
+            return client;
+        }
+        // Started outside the map's lock (starting a client is slow and runs foreign code);
+        // two racing starts keep the first and stop the second.
+        WebSocketCoreClient fresh = newClient(millis);
+        WebSocketCoreClient raced = clients.putIfAbsent(millis, fresh);
+        if (raced == null) {
+            return fresh;
+        }
+        try {
+            fresh.stop();
+            fresh.getHttpClient().stop();
+        } catch (Exception e) {
+            LOG.debug("stopping a WebSocket client that lost a race", e);
+        }
+        return raced;
     }
 
     private WebSocketCoreClient newClient(long connectTimeoutMillis) {

@@ -4,13 +4,11 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -31,7 +29,10 @@ import org.eclipse.jetty.websocket.core.server.ServerUpgradeRequest;
 import org.eclipse.jetty.websocket.core.server.ServerUpgradeResponse;
 import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
 import org.nproxy.upstream.balance.Member;
+import org.nproxy.spi.Units;
 import org.nproxy.upstream.UpstreamGroup;
+import org.nproxy.upstream.forward.PeerTries;
+import org.nproxy.upstream.forward.UpstreamErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,11 +44,12 @@ import org.slf4j.LoggerFactory;
  */
 final class WebSocketHandler extends Handler.Abstract {
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketHandler.class);
-    /** Request headers that belong to the client's hop or that the upstream client writes itself. */
-    private static final Set<String> NOT_FORWARDED = Set.of("connection", "upgrade", "keep-alive", "proxy-connection",
-        "te", "trailer", "transfer-encoding", "content-length", "host", "sec-websocket-key", "sec-websocket-version",
-        "sec-websocket-extensions", "sec-websocket-protocol", "sec-websocket-accept", "proxy-authorization",
-        "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-forwarded-port");
+    /**
+     * Request headers the upstream WebSocket client writes itself (the handshake's own); hop-by-hop
+     * and forwarding headers are the shared {@link org.nproxy.upstream.forward.Forwarding}'s business.
+     */
+    private static final Set<String> HANDSHAKE = Set.of("trailer", "content-length", "sec-websocket-key",
+        "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-protocol", "sec-websocket-accept");
     /** Upstream response headers Jetty writes itself for the client's 101. */
     private static final Set<String> NOT_RETURNED = Set.of("connection", "upgrade", "keep-alive", "transfer-encoding",
         "content-length", "date", "server", "sec-websocket-accept", "sec-websocket-extensions", "sec-websocket-protocol");
@@ -59,7 +61,6 @@ final class WebSocketHandler extends Handler.Abstract {
     private final Scheduler scheduler;
     private final Handshaker handshaker = Handshaker.newInstance();
     private final Duration handshakeTimeout;
-    private final int maxTries;
     private final boolean ipHash;
 
     WebSocketHandler(WebSocketSettings settings, UpstreamGroup group, Tunnels tunnels, Routes.Registration routes,
@@ -71,7 +72,6 @@ final class WebSocketHandler extends Handler.Abstract {
         this.scheduler = scheduler;
         this.handshakeTimeout = settings.connectTimeout().isZero()
             ? group.config().pool().connectTimeout().plusSeconds(10) : settings.connectTimeout();
-        this.maxTries = settings.tries() > 0 ? settings.tries() : group.config().peers().size();
         this.ipHash = group.config().balance().equals("ip_hash");
     }
 
@@ -106,14 +106,9 @@ final class WebSocketHandler extends Handler.Abstract {
         String label = Request.getRemoteAddr(clientToProxyRequest) + ":" + Request.getRemotePort(clientToProxyRequest)
             + " " + pathQuery + " upstream=" + group.config().name();
         Routes.Key route = routes.key(clientToProxyRequest.getConnectionMetaData().getConnector().getName());
-        List<Member> tried = new ArrayList<>(2);
-        Throwable lastFailure = null;
-        for (int attempt = 1; attempt <= maxTries; attempt++) {
-            Member member = group.pick(key, tried);
-            if (member == null) {
-                break;
-            }
-            tried.add(member);
+        PeerTries tries = new PeerTries(group, key, settings.tries());
+        for (Member member = tries.next(); member != null; member = tries.next()) {
+            int attempt = tries.attempts();
             Tunnel tunnel = new Tunnel(tunnels, settings, member, scheduler, label, route, routes);
             URI uri = URI.create("ws://" + member.config().host() + ":" + member.config().port() + pathQuery);
             UpstreamUpgrade proxyToUpstreamUpgrade = new UpstreamUpgrade(tunnels.client(group.config().pool().connectTimeout()),
@@ -140,22 +135,20 @@ final class WebSocketHandler extends Handler.Abstract {
                     upstreamToClientRefusal(proxyToUpstreamUpgrade, ue.getResponseStatusCode(), proxyToClientResponse, callback);
                     return true;
                 }
-                lastFailure = failure;
-                boolean out = member.state().fail(member.config().maxFails(), member.config().failTimeout().toNanos());
+                boolean out = tries.failed(member, failure, true);
                 LOG.warn("upstream '{}' peer {} failed the WebSocket handshake for {} (attempt {}): {}{}",
                     group.config().name(), member.address(), pathQuery, attempt, failure.toString(),
-                    out ? "; peer out for " + member.config().failTimeout() : "");
+                    out ? "; peer out for " + Units.format(member.config().failTimeout()) : "");
                 continue;
             }
             member.state().succeed();
             acceptClient(clientToProxyRequest, proxyToClientResponse, callback, tunnel, proxyToUpstreamUpgrade, upstreamSession);
             return true;
         }
-        int status = isTimeout(lastFailure) ? HttpStatus.GATEWAY_TIMEOUT_504 : HttpStatus.BAD_GATEWAY_502;
-        if (lastFailure == null) {
+        if (tries.lastFailure() == null) {
             LOG.warn("upstream '{}': no live peer for WebSocket {}", group.config().name(), pathQuery);
         }
-        writePlain(proxyToClientResponse, callback, status, status + " " + HttpStatus.getMessage(status) + "\n");
+        UpstreamErrors.write(proxyToClientResponse, callback, UpstreamErrors.status(tries.lastFailure()));
         return true;
     }
 
@@ -230,26 +223,7 @@ final class WebSocketHandler extends Handler.Abstract {
                 }
             }
         }
-        String host = in.get(HttpHeader.HOST);
-        if (host == null) {
-            host = clientToProxyRequest.getHttpURI().getAuthority();
-        }
-        String clientHost = host;
-        String remote = Request.getRemoteAddr(clientToProxyRequest);
-        upgrade.headers(out -> {
-            for (HttpField f : in) {
-                if (!NOT_FORWARDED.contains(f.getLowerCaseName())) {
-                    out.add(f);
-                }
-            }
-            if (clientHost != null) {
-                out.put(HttpHeader.HOST, clientHost);
-                out.put(HttpHeader.X_FORWARDED_HOST, clientHost);
-            }
-            // Like <proxy forwarded="x-forwarded"> without trusted proxies: the client's own X-F-F is not kept.
-            out.put(HttpHeader.X_FORWARDED_FOR, remote);
-            out.put(HttpHeader.X_FORWARDED_PROTO, clientToProxyRequest.isSecure() ? "https" : "http");
-        });
+        upgrade.headers(out -> settings.forwarding().proxyToUpstreamHeaders(clientToProxyRequest, out, HANDSHAKE));
     }
 
     private static void upstreamToClientRefusal(UpstreamUpgrade upgrade, int status, Response proxyToClientResponse,
@@ -285,15 +259,6 @@ final class WebSocketHandler extends Handler.Abstract {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
         response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
         response.write(true, ByteBuffer.wrap(body), callback);
-    }
-
-    private static boolean isTimeout(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof TimeoutException || c instanceof java.io.InterruptedIOException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     @Override

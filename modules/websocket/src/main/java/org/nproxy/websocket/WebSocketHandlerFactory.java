@@ -16,6 +16,7 @@ import org.nproxy.spi.ModuleContext;
 import org.nproxy.spi.Mount;
 import org.nproxy.upstream.UpstreamElementFactory;
 import org.nproxy.upstream.UpstreamGroup;
+import org.nproxy.upstream.forward.Forwarding;
 
 /**
  * {@code <websocket>}: carries WebSocket upgrades (HTTP/1.1 {@code Upgrade}, HTTP/2 extended
@@ -64,7 +65,7 @@ public final class WebSocketHandlerFactory implements HandlerFactory<WebSocketSe
         Duration connect = e.duration("connect-timeout", Duration.ZERO);
         int tries = e.integer("tries", 0, 0, 100);
         return new WebSocketSettings(upstream.orElse(null), idle, Math.max(0, maxMessage), List.copyOf(origins),
-            ping, connect, tries);
+            ping, connect, tries, Forwarding.bind(e));
     }
 
     /** {@code scheme://host[:port]} in lower case without a default port, {@code *}, or null when malformed. */

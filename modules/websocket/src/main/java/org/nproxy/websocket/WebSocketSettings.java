@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import org.nproxy.upstream.UpstreamConfig;
+import org.nproxy.upstream.forward.Forwarding;
 
 /**
  * The bound {@code <websocket>} element of one location. Immutable; see {@code docs/websocket.md}.
@@ -21,9 +22,12 @@ import org.nproxy.upstream.UpstreamConfig;
  * @param connectTimeout the whole upstream handshake (TCP connect + 101) must finish within this
  *                       (default: the group's connect timeout, then 10s for the 101)
  * @param tries          peers tried when a connect fails (default: every peer of the group once)
+ * @param forwarding     {@code host}, {@code forwarded}, {@code trusted-proxies}, {@code via}: the same
+ *                       forwarding policy as {@code <proxy>} ({@link Forwarding})
  */
 public record WebSocketSettings(UpstreamConfig upstream, Duration idleTimeout, long maxMessageSize,
-                                List<String> origins, Duration pingInterval, Duration connectTimeout, int tries) {
+                                List<String> origins, Duration pingInterval, Duration connectTimeout, int tries,
+                                Forwarding forwarding) {
     /** Frames longer than this are relayed as several fragments (bounded memory per tunnel). */
     static final int RELAY_FRAME_SIZE = 64 * 1024;
 }

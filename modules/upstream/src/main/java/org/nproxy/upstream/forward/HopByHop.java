@@ -1,4 +1,4 @@
-package org.nproxy.proxy;
+package org.nproxy.upstream.forward;
 
 import java.util.HashSet;
 import java.util.Locale;
@@ -12,11 +12,11 @@ import org.eclipse.jetty.http.HttpHeader;
  * RFC 9110 section 7.6.1: headers that belong to one connection and never cross a proxy.
  * {@code Trailer} is not one of them: it announces trailer fields, which are forwarded.
  */
-final class HopByHop {
+public final class HopByHop {
     private HopByHop() {
     }
 
-    static boolean isHopByHop(HttpHeader h) {
+    public static boolean isHopByHop(HttpHeader h) {
         if (h == null) {
             return false;
         }
@@ -31,7 +31,7 @@ final class HopByHop {
      * Trailer fields to pass on: all but hop-by-hop ones and {@code Content-Length} (RFC 9110
      * section 6.5.1: framing fields are not allowed in trailers). Null for none.
      */
-    static HttpFields trailers(HttpFields in) {
+    public static HttpFields trailers(HttpFields in) {
         if (in == null || in.size() == 0) {
             return null;
         }
@@ -45,7 +45,7 @@ final class HopByHop {
     }
 
     /** Header names listed in {@code Connection} (lower case); empty set when none. */
-    static Set<String> connectionTokens(HttpFields fields) {
+    public static Set<String> connectionTokens(HttpFields fields) {
         Set<String> tokens = null;
         for (HttpField f : fields) {
             if (f.getHeader() == HttpHeader.CONNECTION) {

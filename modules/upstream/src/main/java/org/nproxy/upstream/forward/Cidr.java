@@ -1,4 +1,4 @@
-package org.nproxy.proxy;
+package org.nproxy.upstream.forward;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

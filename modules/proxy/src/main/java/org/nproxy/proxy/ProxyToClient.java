@@ -1,0 +1,99 @@
+package org.nproxy.proxy;
+
+import java.util.Set;
+
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.nproxy.upstream.forward.Forwarding;
+import org.nproxy.upstream.forward.HopByHop;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chosen answer, to the client: its status and end-to-end headers (with {@code Via} and the
+ * {@code <response-header>} rules), then its body copied chunk by chunk with back-pressure, then
+ * its trailers. Completes the client's callback when the copy ends. Sees each chunk first: a
+ * failure chunk read from the upstream makes a failure the peer's, not the client's.
+ */
+final class ProxyToClient implements Callback, Content.Chunk.Processor {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyToClient.class);
+
+    private final UpstreamAttempt attempt;
+    private final Content.Source upstreamBody;
+    private boolean upstreamFailed;
+
+    private ProxyToClient(UpstreamAttempt attempt, Content.Source upstreamBody) {
+        this.attempt = attempt;
+        this.upstreamBody = upstreamBody;
+    }
+
+    /** Writes the answer's head and starts copying its body. */
+    static void start(UpstreamAttempt attempt, org.eclipse.jetty.client.Response upstreamToProxyResponse,
+                      Content.Source upstreamBody) {
+        ProxySettings settings = attempt.call.handler.settings;
+        Request clientToProxyRequest = attempt.call.clientToProxyRequest;
+        Response proxyToClientResponse = attempt.call.proxyToClientResponse;
+        proxyToClientResponse.setStatus(upstreamToProxyResponse.getStatus());
+        HttpFields upstreamHeaders = upstreamToProxyResponse.getHeaders();
+        Set<String> connectionTokens = HopByHop.connectionTokens(upstreamHeaders);
+        HttpFields.Mutable out = proxyToClientResponse.getHeaders();
+        for (HttpField f : upstreamHeaders) {
+            HttpHeader h = f.getHeader();
+            if (HopByHop.isHopByHop(h)) {
+                continue;
+            }
+            if (!connectionTokens.isEmpty() && connectionTokens.contains(f.getLowerCaseName())) {
+                continue;
+            }
+            if (h == HttpHeader.DATE || h == HttpHeader.SERVER) {
+                out.put(f); // Jetty may have put its own already
+            } else {
+                out.add(f);
+            }
+        }
+        if (settings.forwarding().via()) {
+            out.add(HttpHeader.VIA, Forwarding.VIA);
+        }
+        UpstreamRequests.applyRules(settings.responseHeaders(), out, clientToProxyRequest);
+        if (upstreamHeaders.contains(HttpHeader.TRANSFER_ENCODING)) {
+            // Chunked from the upstream: its trailers, read with the last chunk, follow ours.
+            proxyToClientResponse.setTrailersSupplier(() -> HopByHop.trailers(upstreamToProxyResponse.getTrailers()));
+        }
+        ProxyToClient copy = new ProxyToClient(attempt, upstreamBody);
+        Content.copy(upstreamBody, proxyToClientResponse, copy, copy);
+    }
+
+    @Override
+    public boolean process(Content.Chunk chunk, Callback next) {
+        upstreamFailed |= Content.Chunk.isFailure(chunk);
+        return false; // the copy goes on as usual
+    }
+
+    @Override
+    public void succeeded() {
+        attempt.call.callback.succeeded();
+    }
+
+    @Override
+    public void failed(Throwable x) {
+        upstreamBody.fail(x);
+        if (upstreamFailed) {
+            LOG.warn("upstream '{}' peer {} failed on {} {} (attempt {}) after the answer started: {}",
+                attempt.call.upstreamName(), attempt.member.address(), attempt.call.method, attempt.call.pathQuery,
+                attempt.number, attempt.reason(x));
+        } else {
+            LOG.debug("streaming the response of {} failed", attempt.member.address(), x);
+        }
+        attempt.call.callback.failed(x);
+    }
+
+    @Override
+    public InvocationType getInvocationType() {
+        return InvocationType.NON_BLOCKING; // completing the client's callback does not block
+    }
+}

@@ -1,0 +1,76 @@
+package org.nproxy.upstream.forward;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.nproxy.upstream.UpstreamGroup;
+import org.nproxy.upstream.balance.Member;
+
+/**
+ * The try-next-peer loop of one request, the same for every module that forwards: each attempt
+ * goes to a peer not tried yet, up to {@code maxTries}; a failure is counted against the peer
+ * (passive health), and the last one decides the client's error ({@link UpstreamErrors}).
+ */
+public final class PeerTries {
+    private final UpstreamGroup group;
+    private final String key;
+    private final int maxTries;
+    private final List<Member> tried = new ArrayList<>(2);
+    private Throwable lastFailure;
+
+    /**
+     * @param key      the balancer key (client address for ip_hash, rendered hash key), or null
+     * @param maxTries attempts at most; 0 = each peer of the group once
+     */
+    public PeerTries(UpstreamGroup group, String key, int maxTries) {
+        this.group = group;
+        this.key = key;
+        this.maxTries = maxTries > 0 ? maxTries : group.config().peers().size();
+    }
+
+    /** The peer of the next attempt, or null when the tries are used up or no usable peer is left. */
+    public Member next() {
+        if (tried.size() >= maxTries) {
+            return null;
+        }
+        Member m = group.pick(key, tried);
+        if (m != null) {
+            tried.add(m);
+        }
+        return m;
+    }
+
+    /** Whether the tries allow another attempt (whether a peer is left is not asked). */
+    public boolean hasNext() {
+        return tried.size() < maxTries;
+    }
+
+    /** Whether another attempt would find a usable peer not tried yet now. */
+    public boolean anotherPeer() {
+        return hasNext() && group.pick(key, tried) != null;
+    }
+
+    /** Attempts made so far. */
+    public int attempts() {
+        return tried.size();
+    }
+
+    /** Peers tried so far, in order. */
+    public List<Member> tried() {
+        return tried;
+    }
+
+    /**
+     * Records a failed attempt at {@code member}: counted against the peer when {@code blame}
+     * (a local failure or a client's fault never is); returns whether it took the peer out.
+     */
+    public boolean failed(Member member, Throwable failure, boolean blame) {
+        lastFailure = failure;
+        return blame && member.state().fail(member.config().maxFails(), member.config().failTimeout().toNanos());
+    }
+
+    /** The last failure, or null when no attempt failed (no peer to try). */
+    public Throwable lastFailure() {
+        return lastFailure;
+    }
+}

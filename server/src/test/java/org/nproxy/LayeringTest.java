@@ -1,0 +1,73 @@
+package org.nproxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The layers, checked on the sources: the core ({@code server/}) knows no feature module and no
+ * upstream type, {@code spi} does not reach into {@code config}, and no code anywhere imports a
+ * Jetty {@code internal} package (they change without notice between Jetty releases).
+ */
+class LayeringTest {
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    @Test
+    void theCoreImportsNothingFromModules() throws IOException {
+        List<String> found = grep(ROOT.resolve("server/src/main/java"),
+            Pattern.compile("^import (static )?org\\.nproxy\\.(proxy|upstream|files|websocket|example|cache|metrics)\\b"));
+        assertEquals(List.of(), found);
+    }
+
+    @Test
+    void theCoreHasNoUpstreamOrPeerClass() throws IOException {
+        try (Stream<Path> files = Files.walk(ROOT.resolve("server/src/main/java"))) {
+            List<String> named = files.map(p -> p.getFileName().toString())
+                .filter(n -> n.startsWith("Upstream") || n.startsWith("Peer")).toList();
+            assertEquals(List.of(), named);
+        }
+    }
+
+    @Test
+    void theSpiDoesNotDependOnTheConfigModel() throws IOException {
+        assertEquals(List.of(), grep(ROOT.resolve("server/src/main/java/org/nproxy/spi"),
+            Pattern.compile("^import (static )?org\\.nproxy\\.(config|server)\\b")));
+    }
+
+    @Test
+    void noJettyInternalImportsAnywhere() throws IOException {
+        List<String> found = new ArrayList<>();
+        for (String dir : List.of("server", "modules", "distribution", "bench")) {
+            Path d = ROOT.resolve(dir);
+            if (Files.isDirectory(d)) {
+                found.addAll(grep(d, Pattern.compile("^import (static )?org\\.eclipse\\.jetty\\.[\\w.]*\\.internal\\.")));
+            }
+        }
+        assertEquals(List.of(), found);
+        assertTrue(Files.isDirectory(ROOT.resolve("modules")), "run from the server module: " + ROOT);
+    }
+
+    private static List<String> grep(Path dir, Pattern pattern) throws IOException {
+        List<String> out = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java") && !p.toString().contains("/target/")).toList()) {
+                List<String> lines = Files.readAllLines(f);
+                for (int i = 0; i < lines.size(); i++) {
+                    if (pattern.matcher(lines.get(i)).find()) {
+                        out.add(ROOT.relativize(f) + ":" + (i + 1) + ": " + lines.get(i));
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}
