@@ -16,10 +16,11 @@ import org.nproxy.spi.ResourceContext;
 import org.nproxy.spi.ServerSettings;
 
 /**
- * The {@link ModuleContext} of one location of one generation. Shared objects it acquires are
- * recorded in the generation's {@link Leases}, released when the generation stops.
+ * The {@link ModuleContext} of one location of one generation (and the {@link ResourceContext}
+ * of the top-level elements it opens). Shared objects it acquires are recorded in the
+ * generation's {@link Leases}, released when the generation stops.
  */
-final class GenerationContext implements ModuleContext {
+final class GenerationContext implements ModuleContext, ResourceContext {
     private final long generation;
     private final NproxyConfig config;
     private final ModuleCatalog modules;
@@ -100,29 +101,18 @@ final class GenerationContext implements ModuleContext {
     }
 
     @Override
+    public <T> List<T> services(Class<T> type) {
+        return modules.services(type);
+    }
+
+    @Override
     public <R> R serverScoped(Object key, Class<R> type, Callable<R> create) throws Exception {
         return type.cast(pool.serverScoped(new SharedKey(key), create));
     }
 
     @SuppressWarnings("unchecked")
     private Object open(ElementConfig element) throws Exception {
-        ResourceContext context = new ResourceContext() {
-            @Override
-            public Path base() {
-                return config.base();
-            }
-
-            @Override
-            public Server server() {
-                return server;
-            }
-
-            @Override
-            public <T> List<T> services(Class<T> type) {
-                return modules.services(type);
-            }
-        };
-        Object value = ((ElementFactory<Object>) element.factory()).open(element.name(), element.settings(), context);
+        Object value = ((ElementFactory<Object>) element.factory()).open(element.name(), element.settings(), this);
         if (value == null) {
             throw new IllegalStateException("<" + element.type() + "> has no runtime part (its factory's open() returned null)");
         }
