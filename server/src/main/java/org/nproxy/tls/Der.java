@@ -4,7 +4,8 @@ import java.io.ByteArrayOutputStream;
 
 /**
  * The little DER this package needs: wrap traditional (PKCS#1 RSA, SEC1 EC) keys into PKCS#8
- * so the JDK's {@code KeyFactory} reads them, and find the curve OID inside a SEC1 key.
+ * so the JDK's {@code KeyFactory} reads them, find the curve OID inside a SEC1 key, and name
+ * the algorithm OID of a key.
  */
 final class Der {
     static final byte[] OID_RSA = {0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01};
@@ -40,6 +41,38 @@ final class Der {
             throw new IllegalArgumentException("truncated DER");
         }
         return new Tlv(tag, pos, pos + len);
+    }
+
+    /** The dotted form ({@code 1.2.840.113549.1.1.1}) of an OBJECT IDENTIFIER's content. */
+    static String oid(byte[] der, Tlv oid) {
+        if (oid.tag() != 0x06 || oid.start() == oid.end()) {
+            throw new IllegalArgumentException("not an OBJECT IDENTIFIER");
+        }
+        StringBuilder out = new StringBuilder();
+        long arc = 0;
+        boolean first = true;
+        for (int i = oid.start(); i < oid.end(); i++) {
+            if (arc > Long.MAX_VALUE >> 7) {
+                throw new IllegalArgumentException("OBJECT IDENTIFIER arc too large");
+            }
+            arc = (arc << 7) | (der[i] & 0x7f);
+            if ((der[i] & 0x80) != 0) {
+                continue;
+            }
+            if (first) {
+                // The first encoded number packs the first two arcs: 40 * a + b (a <= 2).
+                int a = (int) Math.min(arc / 40, 2);
+                out.append(a).append('.').append(arc - 40L * a);
+                first = false;
+            } else {
+                out.append('.').append(arc);
+            }
+            arc = 0;
+        }
+        if ((der[oid.end() - 1] & 0x80) != 0) {
+            throw new IllegalArgumentException("truncated OBJECT IDENTIFIER");
+        }
+        return out.toString();
     }
 
     static byte[] tlv(int tag, byte[]... parts) {
