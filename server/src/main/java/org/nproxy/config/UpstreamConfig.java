@@ -22,7 +22,7 @@ import java.util.Objects;
 public record UpstreamConfig(String name, String balance, String hashKey, List<PeerConfig> peers,
                              HealthCheckConfig healthCheck, ConfigElement element, Origin origin,
                              PoolConfig pool, Duration resolve) {
-    /** Balancer names (DESIGN.md fixes them). */
+    /** Balancer names: fixed, operators' configurations and the docs rely on them. */
     public static final List<String> BALANCERS =
         List.of("round_robin", "least_conn", "ip_hash", "hash", "random_two", "ewma");
 
