@@ -12,12 +12,12 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nproxy.testing.Http;
 import org.nproxy.testing.LogCapture;
 import org.nproxy.testing.NproxyFixture;
+import org.nproxy.testing.Skip;
 
 /**
  * Each file-system refusal gets its own status, and the ones the operator must fix get a server
@@ -88,11 +88,8 @@ class FileErrorsTest {
     @Test
     void permissionDeniedIs403AndLogged() throws Exception {
         // Tests run as root, who reads any file by mode: a write-only sysfs attribute refuses even root.
-        if (unreadable == null) {
-            System.out.println("FileErrorsTest.permissionDeniedIs403AndLogged skipped: no /sys/bus/*/uevent refuses"
-                + " to be opened for reading here (no sysfs?)");
-        }
-        Assumptions.assumeTrue(unreadable != null, "no write-only sysfs file to provoke EACCES as root");
+        Skip.unless(unreadable != null, "no /sys/bus/*/uevent refuses to be opened for reading here (no sysfs?),"
+            + " and root reads any file by its mode");
         try (LogCapture log = new LogCapture()) {
             String target = "/sys/" + unreadable.getFileName();
             assertEquals(403, Http.status(get(target)));
