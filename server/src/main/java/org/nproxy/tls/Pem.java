@@ -19,6 +19,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import javax.crypto.Cipher;
@@ -30,12 +31,13 @@ import javax.crypto.spec.PBEKeySpec;
  * Reads PEM files as CAs and Let's Encrypt hand them out, with the JDK's own APIs only.
  * <ul>
  *   <li>certificates: one or more {@code CERTIFICATE} blocks (leaf first, then the chain);</li>
- *   <li>keys: {@code PRIVATE KEY} (PKCS#8: RSA, EC, Ed25519), {@code RSA PRIVATE KEY} (PKCS#1),
+ *   <li>keys: {@code PRIVATE KEY} (PKCS#8: RSA, EC, Ed25519, Ed448), {@code RSA PRIVATE KEY} (PKCS#1),
  *       {@code EC PRIVATE KEY} (SEC1, an {@code EC PARAMETERS} block before it is skipped) and
  *       {@code ENCRYPTED PRIVATE KEY} (PKCS#8 with PBES2, e.g. {@code openssl pkcs8 -topk8 -v2 aes-256-cbc}).</li>
  * </ul>
  * OpenSSL's legacy encrypted PKCS#1 ({@code Proc-Type: 4,ENCRYPTED}) is refused with the command
- * that converts it. Every error message starts with the file's path.
+ * that converts it; a key of any other algorithm (DSA, X25519, ...) is refused with its name and
+ * OID. Every error message starts with the file's path.
  */
 public final class Pem {
     private Pem() {
@@ -141,7 +143,7 @@ public final class Pem {
     }
 
     private static PrivateKey pkcs8(Path file, byte[] der) throws TlsMaterialException {
-        String algorithm = algorithmOf(der);
+        String algorithm = algorithmOf(file, der);
         try {
             return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
         } catch (GeneralSecurityException e) {
@@ -149,27 +151,41 @@ public final class Pem {
         }
     }
 
-    /** RSA, EC, Ed25519 or Ed448 from the PKCS#8 AlgorithmIdentifier. */
-    private static String algorithmOf(byte[] der) {
+    /** The key algorithms a certificate of ours may have, by PKCS#8 AlgorithmIdentifier OID. */
+    private static final Map<String, String> SUPPORTED = Map.of(
+        "1.2.840.113549.1.1.1", "RSA",
+        "1.2.840.10045.2.1", "EC",
+        "1.3.101.112", "Ed25519",
+        "1.3.101.113", "Ed448");
+    /** Known to exist, not usable here: named in the error so the operator knows what they have. */
+    private static final Map<String, String> UNSUPPORTED = Map.of(
+        "1.2.840.10040.4.1", "DSA",
+        "1.2.840.113549.1.1.10", "RSASSA-PSS",
+        "1.3.101.110", "X25519 (key agreement only, it cannot sign)",
+        "1.3.101.111", "X448 (key agreement only, it cannot sign)",
+        "1.2.840.113549.1.3.1", "DH (key agreement only, it cannot sign)",
+        "1.2.643.7.1.1.1.1", "GOST R 34.10-2012",
+        "1.2.156.10197.1.301", "SM2");
+
+    /** RSA, EC, Ed25519 or Ed448 from the PKCS#8 AlgorithmIdentifier; anything else is named and refused. */
+    private static String algorithmOf(Path file, byte[] der) throws TlsMaterialException {
+        String oid;
         try {
             Der.Tlv seq = Der.read(der, 0);
             Der.Tlv version = Der.read(der, seq.start());
             Der.Tlv algId = Der.read(der, version.end());
-            Der.Tlv oid = Der.read(der, algId.start());
-            byte[] value = java.util.Arrays.copyOfRange(der, oid.start() - 2, oid.end());
-            if (java.util.Arrays.equals(value, Der.OID_RSA)) {
-                return "RSA";
-            }
-            if (java.util.Arrays.equals(value, Der.OID_EC)) {
-                return "EC";
-            }
-            if (oid.end() - oid.start() == 3 && der[oid.start()] == 0x2b && der[oid.start() + 1] == 0x65) {
-                return der[oid.start() + 2] == 0x70 ? "Ed25519" : der[oid.start() + 2] == 0x71 ? "Ed448" : "XDH";
-            }
+            oid = Der.oid(der, Der.read(der, algId.start()));
         } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
-            // fall through: let KeyFactory report it
+            throw new TlsMaterialException(file + ": malformed PKCS#8 private key (no algorithm identifier): "
+                + e.getMessage(), e);
         }
-        return "RSA";
+        String algorithm = SUPPORTED.get(oid);
+        if (algorithm == null) {
+            String name = UNSUPPORTED.getOrDefault(oid, "unknown algorithm");
+            throw new TlsMaterialException(file + ": unsupported private key algorithm " + name + " (OID " + oid
+                + "); supported: RSA, EC (P-256, P-384, P-521), Ed25519, Ed448");
+        }
+        return algorithm;
     }
 
     static List<Block> blocks(Path file) throws TlsMaterialException {

@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.nproxy.testing.Http;
 import org.nproxy.testing.NproxyFixture;
@@ -26,15 +28,10 @@ class AccessLogTest {
 
     private static List<String> lines(NproxyFixture nproxy, int expected) throws Exception {
         Path log = nproxy.base().resolve("logs/test.log");
-        for (int i = 0; i < 50; i++) {
-            // The log line is written when the exchange completes, just after the client has its answer.
-            List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
-            if (lines.size() >= expected) {
-                return lines;
-            }
-            Thread.sleep(20);
-        }
-        return Files.readAllLines(log);
+        // The log line is written when the exchange completes, just after the client has its answer.
+        return Awaitility.await("access log lines in " + log).atMost(Duration.ofSeconds(5))
+            .pollInterval(Duration.ofMillis(10)).ignoreExceptions()
+            .until(() -> Files.exists(log) ? Files.readAllLines(log) : List.<String>of(), l -> l.size() >= expected);
     }
 
     @Test

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.nproxy.testing.Http;
 import org.nproxy.testing.NproxyFixture;
@@ -58,10 +60,6 @@ class ReloadTest {
 
     @Test
     void inFlightRequestsFinishOnTheOldGenerationAndListenersChange() throws Exception {
-        int freePort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            freePort = s.getLocalPort();
-        }
         String slowOld = """
             <nproxy drain-timeout="20s">
               <server><listen host="127.0.0.1" port="0"/>
@@ -78,30 +76,29 @@ class ReloadTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
-            Thread.sleep(300); // the slow request is inside generation 1
-            assertEquals(1, nproxy.server().generation().inFlight());
-            String both = config("new", 0).replace("<listen host=\"127.0.0.1\" port=\"0\"/>",
-                "<listen host=\"127.0.0.1\" port=\"0\"/><listen host=\"127.0.0.1\" port=\"" + freePort + "\"/>");
-            assertTrue(nproxy.reload(both).ok());
+            awaitInFlight(nproxy.server(), 1); // the slow request is inside generation 1
+            NproxyFixture.PortReload both = nproxy.reloadOnFreePort(extra -> config("new", 0).replace(
+                "<listen host=\"127.0.0.1\" port=\"0\"/>",
+                "<listen host=\"127.0.0.1\" port=\"0\"/><listen host=\"127.0.0.1\" port=\"" + extra + "\"/>"));
+            assertTrue(both.result().ok(), both.result().message());
+            int added = both.port();
             assertEquals("new", Http.body(Http.get(port, "/", "x")));
             assertEquals("new", Http.body(Http.get(port, "/slow", "x")), "new requests see the new config");
-            assertEquals("new", Http.body(Http.get(freePort, "/", "x")), "the added listener serves");
+            assertEquals("new", Http.body(Http.get(added, "/", "x")), "the added listener serves");
             String old = slow.get(10, TimeUnit.SECONDS);
             assertEquals(200, Http.status(old));
             assertEquals("old-slow", Http.body(old), "the in-flight request finished on the old generation");
 
             assertTrue(nproxy.reload(config("newer", 0)).ok());
             assertEquals("newer", Http.body(Http.get(port, "/", "x")));
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            boolean closed = false;
-            while (!closed && System.nanoTime() < deadline) {
-                try (Socket s = new Socket("127.0.0.1", freePort)) {
-                    Thread.sleep(50);
-                } catch (java.io.IOException e) {
-                    closed = true;
-                }
-            }
-            assertTrue(closed, "removed listener " + freePort + " still accepts");
+            Awaitility.await("removed listener " + added + " stops accepting").atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(50)).until(() -> {
+                    try (Socket s = new Socket("127.0.0.1", added)) {
+                        return false;
+                    } catch (java.io.IOException e) {
+                        return true;
+                    }
+                });
         }
     }
 
@@ -121,7 +118,7 @@ class ReloadTest {
                 throw new java.io.UncheckedIOException(e);
             }
         });
-        Thread.sleep(300);
+        awaitInFlight(nproxy.server(), 1);
         NproxyServer.StopReport report = nproxy.server().stop();
         assertEquals(1, report.inFlight());
         assertEquals(1, report.drained());
@@ -129,5 +126,11 @@ class ReloadTest {
         String response = slow.get(5, TimeUnit.SECONDS);
         assertEquals(200, Http.status(response));
         assertEquals("done", Http.body(response));
+    }
+
+    /** Waits until the current generation has {@code n} requests in flight (they have reached the handler). */
+    private static void awaitInFlight(NproxyServer server, int n) {
+        Awaitility.await(n + " request(s) in flight").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+            .until(() -> server.generation().inFlight() == n);
     }
 }

@@ -1,6 +1,5 @@
 package org.nproxy.server;
 
-import static org.nproxy.testing.NproxyFixture.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,9 +49,8 @@ class TlsPolicyTest {
             return new java.security.cert.X509Certificate[0];
         }
     }};
-    /** The TLS listener, beside the cleartext one on 127.0.0.1:0, and one a reload adds. */
-    static final int HTTPS = freePort();
-    static final int EXTRA = freePort();
+    /** The TLS listener both server blocks share, beside the cleartext one on 127.0.0.1:0 (chosen at start). */
+    static int HTTPS;
 
     static String config(String extraTls) {
         return """
@@ -80,7 +78,10 @@ class TlsPolicyTest {
         certs.leaf("private.test", "ec");
         certs.leaf("client.test", "ec");
         certs.pkcs12("client.test", "pw");
-        nproxy = NproxyFixture.start(dir.resolve("base"), config(""));
+        nproxy = NproxyFixture.startOnFreePorts(dir.resolve("base"), 1, ports -> {
+            HTTPS = ports[0];
+            return config("");
+        });
     }
 
     @AfterAll
@@ -130,10 +131,11 @@ class TlsPolicyTest {
 
     @Test
     void reloadOpensAndClosesTlsListeners() throws Exception {
-        String added = config("").replace("<listen host=\"127.0.0.1\" port=\"0\"/>",
-            "<listen host=\"127.0.0.1\" port=\"0\"/><listen host=\"127.0.0.1\" port=\"" + EXTRA + "\" tls=\"true\" protocols=\"h3 h2 http/1.1\"/>");
-        assertTrue(nproxy.reload(added).ok());
-        int port = nproxy.server().port("127.0.0.1:" + EXTRA);
+        NproxyFixture.PortReload added = nproxy.reloadOnFreePort(extra -> config("").replace(
+            "<listen host=\"127.0.0.1\" port=\"0\"/>", "<listen host=\"127.0.0.1\" port=\"0\"/><listen host=\"127.0.0.1\""
+                + " port=\"" + extra + "\" tls=\"true\" protocols=\"h3 h2 http/1.1\"/>"));
+        assertTrue(added.result().ok(), added.result().message());
+        int port = nproxy.server().port("127.0.0.1:" + added.port());
         assertTrue(port > 0);
         {
             SSLContext trustAll = SSLContext.getInstance("TLS");
@@ -147,7 +149,7 @@ class TlsPolicyTest {
             }
         }
         assertTrue(nproxy.reload(config("")).ok());
-        assertEquals(-1, nproxy.server().port("127.0.0.1:" + EXTRA), "removed on reload");
+        assertEquals(-1, nproxy.server().port("127.0.0.1:" + added.port()), "removed on reload");
     }
 
     @Test

@@ -1,6 +1,5 @@
 package org.nproxy.server;
 
-import static org.nproxy.testing.NproxyFixture.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -56,8 +55,8 @@ class TlsServerTest {
     static Path dir;
     static TestCerts certs;
     static NproxyFixture nproxy;
-    /** The cleartext h2c listener, beside the TLS one on 127.0.0.1:0. */
-    static final int CLEAR = freePort();
+    /** The cleartext h2c listener's port, beside the TLS one on 127.0.0.1:0 (chosen at start). */
+    static int CLEAR;
     /** Leaf subject each client handshake saw, by the host name the client connected to. */
     static final Map<String, String> seen = new ConcurrentHashMap<>();
 
@@ -85,7 +84,10 @@ class TlsServerTest {
         certs.leaf("a.test", "rsa");
         certs.leaf("b.test", "ec");
         certs.leaf("a2.test", "rsa");
-        nproxy = NproxyFixture.start(dir.resolve("base"), config("a.test"));
+        nproxy = NproxyFixture.startOnFreePorts(dir.resolve("base"), 1, ports -> {
+            CLEAR = ports[0];
+            return config("a.test");
+        });
     }
 
     @AfterAll

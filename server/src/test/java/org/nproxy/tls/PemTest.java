@@ -101,6 +101,40 @@ class PemTest {
         assertTrue(notPem.getMessage().contains("not a PEM file"), notPem.getMessage());
     }
 
+    /** Review finding: an algorithm we cannot use was read as RSA; now it is named, with what is supported. */
+    @Test
+    void unsupportedKeyAlgorithmIsNamed() throws Exception {
+        certs.openssl("genpkey", "-algorithm", "X25519", "-out", "x25519.key");
+        TlsMaterialException x25519 = assertThrows(TlsMaterialException.class,
+            () -> Pem.privateKey(f("x25519.key"), null));
+        String m = x25519.getMessage();
+        assertTrue(m.startsWith(f("x25519.key") + ": unsupported private key algorithm X25519")
+            && m.contains("OID 1.3.101.110") && m.contains("supported: RSA, EC"), m);
+
+        // A PKCS#8 PrivateKeyInfo whose AlgorithmIdentifier is 1.2.3.4.5 (no one's key type).
+        byte[] unknown = Der.tlv(0x30, Der.VERSION_0, Der.tlv(0x30, new byte[] {0x06, 0x04, 0x2a, 0x03, 0x04, 0x05}),
+            Der.tlv(0x04, new byte[] {0x04, 0x00}));
+        Files.writeString(f("unknown.key"), "-----BEGIN PRIVATE KEY-----\n"
+            + java.util.Base64.getMimeEncoder().encodeToString(unknown) + "\n-----END PRIVATE KEY-----\n");
+        TlsMaterialException other = assertThrows(TlsMaterialException.class, () -> Pem.privateKey(f("unknown.key"), null));
+        assertEquals(f("unknown.key") + ": unsupported private key algorithm unknown algorithm (OID 1.2.3.4.5);"
+            + " supported: RSA, EC (P-256, P-384, P-521), Ed25519, Ed448", other.getMessage());
+
+        certs.openssl("genpkey", "-algorithm", "ED25519", "-out", "ed25519.key");
+        String ed = Pem.privateKey(f("ed25519.key"), null).getAlgorithm();
+        assertTrue(ed.equals("Ed25519") || ed.equals("EdDSA"), "still read: " + ed);
+    }
+
+    @Test
+    void oidsInDottedForm() {
+        byte[] rsa = Der.OID_RSA;
+        assertEquals("1.2.840.113549.1.1.1", Der.oid(rsa, Der.read(rsa, 0)));
+        byte[] ec = Der.OID_EC;
+        assertEquals("1.2.840.10045.2.1", Der.oid(ec, Der.read(ec, 0)));
+        byte[] joint = {0x06, 0x03, (byte) 0x88, 0x37, 0x03}; // 2.999.3: first arc 2, second > 39
+        assertEquals("2.999.3", Der.oid(joint, Der.read(joint, 0)));
+    }
+
     @Test
     void anotherRsaKeyDoesNotMatch() throws Exception {
         certs.leaf("other.test", "rsa");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +15,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 
+import org.awaitility.Awaitility;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Connector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,16 +75,11 @@ class ConnectionTest {
             assertEquals(5, c.get("/small.txt?access-log-probe").body().length);
         }
         Path log = nproxy.base().resolve("logs/access.log");
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        List<String> lines = List.of();
-        while (System.nanoTime() < deadline) {
-            lines = Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> l.contains("access-log-probe")).toList()
-                : List.of();
-            if (lines.size() == 2) {
-                break;
-            }
-            Thread.sleep(50);
-        }
+        // Each line is written when its exchange completes, just after the client has its answer.
+        List<String> lines = Awaitility.await("two probe lines in " + log).atMost(Duration.ofSeconds(5))
+            .pollInterval(Duration.ofMillis(20)).ignoreExceptions()
+            .until(() -> Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> l.contains("access-log-probe"))
+                .toList() : List.<String>of(), l -> l.size() >= 2);
         assertEquals(2, lines.size(), "access log: " + lines);
         assertTrue(lines.get(0).endsWith(" 200 " + SIZE), lines.get(0));
         assertTrue(lines.get(1).endsWith(" 200 5"), lines.get(1));
@@ -98,7 +97,11 @@ class ConnectionTest {
             OutputStream out = socket.getOutputStream();
             out.write(("GET " + prefix + "huge.bin HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
-            Thread.sleep(3000); // never read: the server's write waits, then its idle timeout (1s) fires
+            // Never read: the server's write waits, then its idle timeout (1s) fires and it closes
+            // the connection; what it wrote before stays in the socket buffers for us to read.
+            int clientPort = socket.getLocalPort();
+            Awaitility.await("the server closes the stalled connection").atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(50)).until(() -> !connected(clientPort));
             InputStream in = socket.getInputStream();
             long received = 0;
             byte[] buffer = new byte[64 * 1024];
@@ -112,5 +115,17 @@ class ConnectionTest {
         try (RawClient c = new RawClient(nproxy.port())) {
             assertEquals("small", c.get("/small.txt").text());
         }
+    }
+
+    /** Whether the server still has a connection from this client port. */
+    private static boolean connected(int clientPort) {
+        for (Connector connector : nproxy.server().jetty().getConnectors()) {
+            for (EndPoint endPoint : connector.getConnectedEndPoints()) {
+                if (endPoint.getRemoteSocketAddress() instanceof InetSocketAddress remote && remote.getPort() == clientPort) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }

@@ -3,7 +3,6 @@ package org.nproxy.files;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -367,13 +367,8 @@ class InPlaceTest {
     }
 
     /** The probe records when the response callback completes, which may be just after the client read it. */
-    private static ProbeFactory.Seen awaitSeen(String id) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        ProbeFactory.Seen seen;
-        while ((seen = ProbeFactory.SEEN.get(id)) == null && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertNotNull(seen, "the probe saw no completion for " + id);
-        return seen;
+    private static ProbeFactory.Seen awaitSeen(String id) {
+        return Awaitility.await("the probe sees the completion of " + id).atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(5)).until(() -> ProbeFactory.SEEN.get(id), seen -> seen != null);
     }
 }

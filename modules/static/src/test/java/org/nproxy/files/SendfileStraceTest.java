@@ -3,22 +3,23 @@ package org.nproxy.files;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.nproxy.testing.Skip;
 
 /**
  * Proves zero copy: a forked Nproxy JVM is traced with {@code strace -f -e trace=sendfile}
@@ -47,8 +48,8 @@ class SendfileStraceTest {
 
     @Test
     void tenMebibytesGoThroughSendfileAndTheConnectionIsReused() throws Exception {
-        assumeTrue(System.getProperty("os.name").startsWith("Linux"), "sendfile(2) is Linux");
-        assumeTrue(onPath("strace"), "strace is not installed (Debian: apt-get install strace)");
+        Skip.unless(System.getProperty("os.name").startsWith("Linux"), "sendfile(2) is Linux");
+        Skip.unless(onPath("strace"), "strace is not installed (Debian: apt-get install strace)");
 
         base = Files.createTempDirectory("nproxy-sendfile");
         byte[] big = new byte[SIZE];
@@ -56,24 +57,23 @@ class SendfileStraceTest {
         Files.createDirectories(base.resolve("www"));
         Files.write(base.resolve("www/big.bin"), big);
         Files.writeString(base.resolve("www/small.txt"), "second request");
-        int port = freePort();
         Files.createDirectories(base.resolve("etc"));
         Files.writeString(base.resolve("etc/nproxy.xml"), """
-            <nproxy><server><listen host="127.0.0.1" port="%d"/>
+            <nproxy><server><listen host="127.0.0.1" port="0"/>
               <location path="/"><static root="www"/></location>
-            </server></nproxy>""".formatted(port));
+            </server></nproxy>""");
 
         String java = ProcessHandle.current().info().command().orElse("java");
         Process nproxy = start(new ProcessBuilder(java, "-Xmx128m", "-Dnproxy.home=" + base, "-Dnproxy.base=" + base,
             "-cp", System.getProperty("java.class.path"), "org.nproxy.server.Main", "run",
             "--config", base.resolve("etc/nproxy.xml").toString())
             .redirectErrorStream(true).redirectOutput(base.resolve("nproxy.out").toFile()));
-        awaitPort(port, nproxy, base.resolve("nproxy.out"));
+        int port = awaitListening(nproxy, base.resolve("nproxy.out"));
 
         Path trace = base.resolve("strace.out");
         Process strace = start(new ProcessBuilder("strace", "-f", "-e", "trace=sendfile", "-o", trace.toString(),
             "-p", Long.toString(nproxy.pid())).redirectErrorStream(true).redirectOutput(base.resolve("strace.err").toFile()));
-        awaitAttached(strace, base.resolve("strace.err"));
+        awaitAttached(strace, base.resolve("strace.err"), nproxy.pid());
 
         try (RawClient client = new RawClient(port)) {
             RawClient.Reply first = client.get("/big.bin");
@@ -83,7 +83,10 @@ class SendfileStraceTest {
             assertEquals(200, second.status(), "second request on the same keep-alive connection");
             assertEquals("second request", second.text());
         }
-        Thread.sleep(300);
+        // The client can have the last bytes before strace has written the call that sent them.
+        Awaitility.await("strace wrote the sendfile that reached the end of big.bin").atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(20)).until(() -> Files.readAllLines(trace).stream()
+                .map(END_OFFSET::matcher).anyMatch(m -> m.find() && Long.parseLong(m.group(1)) == SIZE));
         strace.destroy();
         strace.waitFor(10, TimeUnit.SECONDS);
 
@@ -140,40 +143,37 @@ class SendfileStraceTest {
         return false;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    /** The port the forked server bound (it listens on port 0 and logs "listening on http://127.0.0.1:PORT"). */
+    private static int awaitListening(Process process, Path log) {
+        Pattern listening = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+        return Awaitility.await("nproxy listening, per " + log).atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(50)).until(() -> {
+                String text = Files.exists(log) ? Files.readString(log) : "";
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("nproxy exited: " + text);
+                }
+                Matcher m = listening.matcher(text);
+                return m.find() ? Integer.parseInt(m.group(1)) : 0;
+            }, port -> port > 0);
     }
 
-    private static void awaitPort(int port, Process process, Path log) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("nproxy exited: " + Files.readString(log));
-            }
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(100);
-            }
-        }
-        throw new IllegalStateException("nproxy did not listen on " + port + ": " + Files.readString(log));
-    }
-
-    private static void awaitAttached(Process strace, Path err) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            String text = Files.exists(err) ? Files.readString(err) : "";
-            if (text.contains("attached")) {
-                Thread.sleep(500);
-                return;
-            }
-            if (!strace.isAlive()) {
-                throw new IllegalStateException("strace could not attach (ptrace not permitted?): " + text);
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("strace did not attach: " + Files.readString(err));
+    /** strace has attached to every thread the server has now (-f then follows the ones it starts). */
+    private static void awaitAttached(Process strace, Path err, long pid) {
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        Awaitility.await("strace attached to every thread of " + pid).atMost(Duration.ofSeconds(20))
+            .pollInterval(Duration.ofMillis(50)).until(() -> {
+                String text = Files.exists(err) ? Files.readString(err) : "";
+                if (!strace.isAlive()) {
+                    throw new IllegalStateException("strace could not attach (ptrace not permitted?): " + text);
+                }
+                // "Process N attached with M threads" once it holds them all (older strace: a line per thread).
+                if (text.contains(" attached with ")) {
+                    return true;
+                }
+                long attached = text.lines().filter(l -> l.contains("attached")).count();
+                try (Stream<Path> threads = Files.list(tasks)) {
+                    return attached > 0 && attached >= threads.count();
+                }
+            });
     }
 }

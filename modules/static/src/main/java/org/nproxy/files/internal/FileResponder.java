@@ -84,7 +84,13 @@ final class FileResponder {
         try {
             file = FileChannel.open(path, StandardOpenOption.READ);
         } catch (IOException e) {
-            Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403);
+            // Stat said yes, open said no: gone since (404), not readable (403), or worse (500).
+            headers.remove(HttpHeader.CONTENT_ENCODING);
+            if (FileErrors.classify(settings.directory(), path, e) instanceof PathGuard.Failed failed) {
+                FileErrors.answer(request, response, callback, failed);
+            } else {
+                Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+            }
             return;
         }
         boolean handedOff = false;

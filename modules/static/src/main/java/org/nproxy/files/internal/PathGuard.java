@@ -1,12 +1,13 @@
 package org.nproxy.files.internal;
 
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+
+import org.eclipse.jetty.http.HttpStatus;
 
 /**
  * Maps a decoded URI path onto a file under one directory, refusing everything that could
@@ -23,12 +24,19 @@ public final class PathGuard {
     public record Bad(String why) implements Lookup {
     }
 
-    /** Hidden file, or a symlink leaving the directory: 403. */
+    /** Hidden file, or a symlink leaving the directory: 403 (policy, so not logged). */
     public record Forbidden(String why) implements Lookup {
     }
 
     /** Nothing there (or something that is neither file nor directory): 404. */
     public record Missing() implements Lookup {
+    }
+
+    /**
+     * The file system refused ({@link FileErrors}): answer {@code status}; when {@code cause} is
+     * not null the operator should hear of it (server log).
+     */
+    public record Failed(int status, String why, Path path, IOException cause) implements Lookup {
     }
 
     /** A regular file or a directory; {@code real} is the path to open. */
@@ -37,6 +45,11 @@ public final class PathGuard {
             return attributes.isDirectory();
         }
     }
+
+    /** Longest file name (bytes) on Linux file systems: a longer segment can never name a file. */
+    static final int NAME_MAX = 255;
+    /** Longest path (characters of the URI part) worth a system call; Linux refuses 4096 bytes and more. */
+    static final int PATH_MAX = 4095;
 
     private final Path directory;
     private final boolean allowHidden;
@@ -78,13 +91,8 @@ public final class PathGuard {
                 return new Missing();
             }
             return new Found(real, attributes);
-        } catch (AccessDeniedException e) {
-            return new Forbidden("permission denied");
-        } catch (FileSystemException e) {
-            // No such file, or a file used as a directory (ENOTDIR, e.g. /a.txt/x).
-            return new Missing();
-        } catch (IOException | SecurityException e) {
-            return new Forbidden("cannot read: " + e.getClass().getSimpleName());
+        } catch (IOException e) {
+            return FileErrors.classify(directory, path, e);
         }
     }
 
@@ -105,7 +113,13 @@ public final class PathGuard {
                 return new Bad("control character, backslash or undecodable byte");
             }
         }
+        if (relative.length() > PATH_MAX) {
+            return new Failed(HttpStatus.URI_TOO_LONG_414, "path too long", null, null);
+        }
         for (String segment : relative.split("/")) {
+            if (segment.getBytes(StandardCharsets.UTF_8).length > NAME_MAX) {
+                return new Failed(HttpStatus.URI_TOO_LONG_414, "name too long", null, null);
+            }
             if (segment.equals("..") || segment.equals(".")) {
                 return new Bad("dot segment");
             }

@@ -126,6 +126,10 @@ public final class StaticHandler extends Handler.Abstract {
     }
 
     private static boolean reject(Request request, Response response, Callback callback, PathGuard.Lookup lookup) {
+        if (lookup instanceof PathGuard.Failed failed) {
+            FileErrors.answer(request, response, callback, failed);
+            return true;
+        }
         int status = switch (lookup) {
             case PathGuard.Bad b -> HttpStatus.BAD_REQUEST_400;
             case PathGuard.Forbidden f -> HttpStatus.FORBIDDEN_403;

@@ -2,6 +2,8 @@ package org.nproxy.files.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,6 +66,22 @@ class PathGuardTest {
         Files.move(next, current, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         PathGuard.Found v2 = assertInstanceOf(PathGuard.Found.class, switching.lookup("/app.js"));
         assertEquals("2", Files.readString(v2.real()));
+    }
+
+    /** Review finding: every FileSystemException was "missing" (404); each now gets its own answer. */
+    @Test
+    void fileSystemRefusals() throws Exception {
+        Files.createSymbolicLink(base.resolve("www/loop1"), base.resolve("www/loop2"));
+        Files.createSymbolicLink(base.resolve("www/loop2"), base.resolve("www/loop1"));
+        PathGuard.Failed loop = assertInstanceOf(PathGuard.Failed.class, guard.lookup("/loop1"));
+        assertEquals(500, loop.status());
+        assertNotNull(loop.cause(), "logged");
+        PathGuard.Failed tooLong = assertInstanceOf(PathGuard.Failed.class, guard.lookup("/" + "x".repeat(256)));
+        assertEquals(414, tooLong.status());
+        assertNull(tooLong.cause(), "not logged");
+        assertInstanceOf(PathGuard.Missing.class, guard.lookup("/" + "x".repeat(255)));
+        assertInstanceOf(PathGuard.Missing.class, guard.lookup("/sub/a.txt/x"), "ENOTDIR");
+        assertInstanceOf(PathGuard.Missing.class, guard.lookup("/sub/a.txt/x/y"), "ENOTDIR deeper");
     }
 
     @Test

@@ -110,42 +110,9 @@ public final class TlsPolicy {
         return null;
     }
 
-    /**
-     * The client's chain holds a certificate signed by one of the CAs. The answer is kept in the
-     * TLS session (its certificates do not change), so the signature check runs once per session
-     * and CA set, not once per request; a reload brings a new CA list and a fresh check.
-     */
+    /** The client sent a certificate issued by one of the CAs ({@link ClientTrust}, remembered per session). */
     private static boolean trusted(EndPoint.SslSessionData ssl, List<X509Certificate> cas) {
-        X509Certificate[] chain = ssl == null ? null : ssl.peerCertificates();
-        if (chain == null) {
-            return false;
-        }
-        SSLSession session = ssl.sslSession();
-        String key = session == null ? null : "nproxy.client-trusted@" + Integer.toHexString(System.identityHashCode(cas));
-        if (key != null && session.getValue(key) instanceof Boolean known) {
-            return known;
-        }
-        boolean trusted = verify(chain, cas);
-        if (key != null) {
-            session.putValue(key, trusted);
-        }
-        return trusted;
-    }
-
-    private static boolean verify(X509Certificate[] chain, List<X509Certificate> cas) {
-        for (X509Certificate cert : chain) {
-            for (X509Certificate ca : cas) {
-                if (cert.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
-                    try {
-                        cert.verify(ca.getPublicKey());
-                        return true;
-                    } catch (Exception e) {
-                        // another CA with the same name: try the next one
-                    }
-                }
-            }
-        }
-        return false;
+        return ssl != null && ClientTrust.trusted(ssl.sslSession(), ssl.peerCertificates(), cas);
     }
 
     /** The bound port of the server block's first TLS listener, or -1. */
