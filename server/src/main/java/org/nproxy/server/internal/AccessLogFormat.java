@@ -50,8 +50,9 @@ final class AccessLogFormat implements LogBuffer.Format {
         Objects.requireNonNull(format, "format");
         LogClock clock = new LogClock(zone);
         return switch (format) {
-            case "combined" -> new AccessLogFormat(compile(COMBINED, clock), clock);
-            case "common" -> new AccessLogFormat(compile(COMMON, clock), clock);
+            // The two usual formats in one method each: one call per line instead of one per part.
+            case "combined" -> new AccessLogFormat(List.of((rq, rs, n, out) -> combined(rq, rs, clock, true, out)), clock);
+            case "common" -> new AccessLogFormat(List.of((rq, rs, n, out) -> combined(rq, rs, clock, false, out)), clock);
             case "json" -> new AccessLogFormat(List.of((rq, rs, n, out) -> AccessLogJson.write(rq, rs, n, clock, out)), clock);
             default -> new AccessLogFormat(compile(format, clock), clock);
         };
@@ -121,7 +122,7 @@ final class AccessLogFormat implements LogBuffer.Format {
             case "status" -> (rq, rs, n, out) -> out.number(rs.getStatus());
             case "body_bytes_sent" -> (rq, rs, n, out) -> out.number(bodyBytesSent(rq, rs));
             case "request" -> AccessLogFormat::requestLine;
-            case "remote_addr" -> (rq, rs, n, out) -> out.text(Request.getRemoteAddr(rq));
+            case "remote_addr" -> (rq, rs, n, out) -> out.text(RemoteAddresses.of(rq));
             case "request_method" -> (rq, rs, n, out) -> out.text(rq.getMethod());
             case "request_uri" -> (rq, rs, n, out) -> out.text(rq.getHttpURI().getPathQuery());
             case "server_protocol" -> (rq, rs, n, out) -> out.text(rq.getConnectionMetaData().getProtocol());
@@ -152,11 +153,11 @@ final class AccessLogFormat implements LogBuffer.Format {
     private static Part header(String name) {
         HttpHeader known = HttpHeader.CACHE.get(name);
         if (known != null) {
-            return (rq, rs, n, out) -> out.text(rq.getHeaders().get(known));
+            return (rq, rs, n, out) -> out.textHeader(rq.getHeaders().get(known));
         }
         return (rq, rs, n, out) -> {
             HttpField f = rq.getHeaders().getField(name);
-            out.text(f == null ? null : f.getValue());
+            out.textHeader(f == null ? null : f.getValue());
         };
     }
 
@@ -164,6 +165,21 @@ final class AccessLogFormat implements LogBuffer.Format {
     static long bodyBytesSent(Request request, Response response) {
         Object beside = request.getAttribute("nproxy.body_bytes_sent");
         return Response.getContentBytesWritten(response) + (beside instanceof Long n ? n : 0L);
+    }
+
+    private static final byte[] DASHES = " - - [".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] QUOTE_SPACE_QUOTE = "\" \"".getBytes(StandardCharsets.US_ASCII);
+
+    /** {@link #COMMON}, and with {@code referer} true {@link #COMBINED}, written in one go. */
+    private static void combined(Request request, Response response, LogClock clock, boolean referer, LogLine out) {
+        out.text(RemoteAddresses.of(request)).raw(DASHES).raw(clock.second(Request.getTimeStamp(request)).local())
+            .ascii(']').ascii(' ').ascii('"');
+        requestLine(request, response, 0, out);
+        out.ascii('"').ascii(' ').number(response.getStatus()).ascii(' ').number(bodyBytesSent(request, response));
+        if (referer) {
+            out.ascii(' ').ascii('"').textHeader(request.getHeaders().get(HttpHeader.REFERER)).raw(QUOTE_SPACE_QUOTE)
+                .textHeader(request.getHeaders().get(HttpHeader.USER_AGENT)).ascii('"');
+        }
     }
 
     private static void requestLine(Request request, Response response, long nanos, LogLine out) {

@@ -9,8 +9,9 @@ import org.nproxy.spi.RequestVariables;
 
 /**
  * The {@code json} access log format: one JSON object per line with every field, strings
- * escaped per RFC 8259 (quotes, backslashes, control characters; other characters as UTF-8), a
- * field the request lacks as {@code null}:
+ * escaped per RFC 8259 (quotes, backslashes, control characters; other characters as UTF-8;
+ * a header a client sent in UTF-8 keeps its characters), a field the request lacks as
+ * {@code null}:
  * <pre>{@code
  * {"time":"2026-12-02T05:33:00.123+00:00","remote_addr":"127.0.0.1","method":"GET","uri":"/a?b",
  *  "protocol":"HTTP/1.1","host":"site.test","status":200,"bytes_sent":4,"duration_ms":0.412,
@@ -45,7 +46,7 @@ final class AccessLogJson {
         LogClock.Second second = clock.second(millis);
         out.raw(TIME).ascii('"').raw(second.iso()).ascii('.').threeDigits(Math.floorMod(millis, 1000))
             .raw(second.offset()).ascii('"');
-        out.raw(REMOTE_ADDR).json(Request.getRemoteAddr(request));
+        out.raw(REMOTE_ADDR).json(RemoteAddresses.of(request));
         out.raw(METHOD).json(request.getMethod());
         out.raw(URI).json(request.getHttpURI().getPathQuery());
         out.raw(PROTOCOL).json(request.getConnectionMetaData().getProtocol());
@@ -57,8 +58,8 @@ final class AccessLogJson {
         out.raw(VHOST).json(attribute(request, RequestVariables.VHOST));
         out.raw(LOCATION).json(attribute(request, RequestVariables.LOCATION));
         out.raw(HANDLER).json(attribute(request, RequestVariables.HANDLER));
-        out.raw(REFERER).json(request.getHeaders().get(HttpHeader.REFERER));
-        out.raw(USER_AGENT).json(request.getHeaders().get(HttpHeader.USER_AGENT));
+        out.raw(REFERER).jsonHeader(request.getHeaders().get(HttpHeader.REFERER));
+        out.raw(USER_AGENT).jsonHeader(request.getHeaders().get(HttpHeader.USER_AGENT));
         out.ascii('}');
     }
 

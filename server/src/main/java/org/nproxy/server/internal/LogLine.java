@@ -84,15 +84,35 @@ final class LogLine {
     }
 
     /**
-     * A value in a text format, escaped as nginx does by default: {@code "}, {@code \} and
+     * A value in a text format, escaped as nginx does by default: {@code "}, {@code \\} and
      * control characters become {@code \xHH}; other characters are written as UTF-8. Null or
      * empty writes {@code -}.
      */
     LogLine text(String s) {
+        return text(s, false);
+    }
+
+    /** {@link #text} for a request header's value, whose characters are bytes ({@link #kind}). */
+    LogLine textHeader(String s) {
+        return text(s, true);
+    }
+
+    /** A JSON string value with its quotes, or {@code null}. */
+    LogLine json(String s) {
+        return json(s, false);
+    }
+
+    /** {@link #json} for a request header's value, whose characters are bytes ({@link #kind}). */
+    LogLine jsonHeader(String s) {
+        return json(s, true);
+    }
+
+    private LogLine text(String s, boolean header) {
         if (s == null || s.isEmpty()) {
             return ascii('-');
         }
         room(s.length());
+        int kind = -1;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
@@ -100,8 +120,20 @@ final class LogLine {
                     room(s.length() - i);
                 }
                 bytes[length++] = (byte) c;
-            } else if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
+                continue;
+            }
+            if (c < 0x80) {
                 hexEscape(c);
+                continue;
+            }
+            if (kind < 0) {
+                kind = header ? kind(s) : UNICODE;
+            }
+            if (kind == BYTES_UTF8) {
+                room(1);
+                bytes[length++] = (byte) c;
+            } else if (kind == BYTES_OTHER) {
+                hexEscape(c); // as nginx writes a byte that is not text
             } else {
                 i = utf8(s, i);
             }
@@ -109,13 +141,13 @@ final class LogLine {
         return this;
     }
 
-    /** A JSON string value with its quotes, or {@code null}. */
-    LogLine json(String s) {
+    private LogLine json(String s, boolean header) {
         if (s == null) {
             return raw(NULL);
         }
         room(s.length() + 2);
         bytes[length++] = '"';
+        int kind = -1;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
@@ -134,8 +166,18 @@ final class LogLine {
                 case '\b' -> raw2('\\', 'b');
                 case '\f' -> raw2('\\', 'f');
                 default -> {
-                    if (c < 0x20 || c == 0x7f || Character.isSurrogate(c) && !validPair(s, i)) {
-                        unicodeEscape(c);
+                    if (c < 0x80) {
+                        unicodeEscape(c); // other controls and DEL
+                        continue;
+                    }
+                    if (kind < 0) {
+                        kind = header ? kind(s) : UNICODE;
+                    }
+                    if (kind == BYTES_UTF8) {
+                        room(1);
+                        bytes[length++] = (byte) c;
+                    } else if (c < 0xa0 || Character.isSurrogate(c) && !validPair(s, i)) {
+                        unicodeEscape(c); // C1 controls, lone surrogates: valid JSON, visible
                     } else {
                         i = utf8(s, i);
                     }
@@ -143,6 +185,47 @@ final class LogLine {
             }
         }
         return ascii('"');
+    }
+
+    /* Jetty hands a header's bytes over as ISO-8859-1 characters (one char per byte). A client's
+     * UTF-8 is then best written back as the same bytes; other bytes are escaped. */
+    private static final int UNICODE = 0; // a real Unicode string: UTF-8
+    private static final int BYTES_UTF8 = 1; // every char a byte, and the bytes are UTF-8: as is
+    private static final int BYTES_OTHER = 2; // every char a byte, not UTF-8: escaped per byte
+
+    private static int kind(String s) {
+        int continuation = 0;
+        for (int i = 0; i < s.length(); i++) {
+            int b = s.charAt(i);
+            if (b > 0xff) {
+                return UNICODE;
+            }
+            if (continuation > 0) {
+                if ((b & 0xc0) != 0x80) {
+                    return rest(s, i);
+                }
+                continuation--;
+            } else if (b >= 0xc2 && b <= 0xdf) {
+                continuation = 1;
+            } else if (b >= 0xe0 && b <= 0xef) {
+                continuation = 2;
+            } else if (b >= 0xf0 && b <= 0xf4) {
+                continuation = 3;
+            } else if (b >= 0x80) {
+                return rest(s, i);
+            }
+        }
+        return continuation == 0 ? BYTES_UTF8 : BYTES_OTHER;
+    }
+
+    /** Not UTF-8 from index i on: still UNICODE if a later char is wider than a byte. */
+    private static int rest(String s, int i) {
+        for (; i < s.length(); i++) {
+            if (s.charAt(i) > 0xff) {
+                return UNICODE;
+            }
+        }
+        return BYTES_OTHER;
     }
 
     private void raw2(char a, char b) {

@@ -42,6 +42,23 @@ class LogLineTest {
     }
 
     @Test
+    void headerBytesThatAreUtf8AreWrittenBack() {
+        // Jetty gives a header's bytes as ISO-8859-1 chars: "é" sent as UTF-8 arrives as "\u00c3\u00a9".
+        String utf8OnTheWire = "caf\u00c3\u00a9 \u00e2\u0098\u0095";
+        LogLine l = new LogLine();
+        l.textHeader(utf8OnTheWire).ascii('|').jsonHeader(utf8OnTheWire);
+        assertEquals("café ☕|\"café ☕\"", bytes(l));
+    }
+
+    @Test
+    void headerBytesThatAreNotUtf8AreEscaped() {
+        String latin1 = "caf\u00e9 \u0085";
+        LogLine l = new LogLine();
+        l.textHeader(latin1).ascii('|').jsonHeader(latin1);
+        assertEquals("caf\\xE9 \\x85|\"café \\u0085\"", bytes(l));
+    }
+
+    @Test
     void growsPastItsFirstArray() {
         LogLine l = new LogLine();
         String big = "x".repeat(5000) + "é" + "\"".repeat(300);
