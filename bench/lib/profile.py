@@ -31,6 +31,8 @@ def main(argv):
     p.add_argument("--duration", type=int, default=15, help="seconds recorded under load (default 15)")
     p.add_argument("--top", type=int, default=25, help="frames listed (default 25)")
     p.add_argument("--no-access-log", action="store_true")
+    p.add_argument("--focus", default=r"\.(AccessLog|LogBuffer|LogLine|LogClock)[\w$]*\.",
+                   help="regex: also print the share of samples with a matching frame (default: the access log)")
     args = p.parse_args(argv)
     sc = scenarios.BY_NAME[args.scenario]
     home = os.environ["NPROXY_HOME"]
@@ -50,8 +52,11 @@ def main(argv):
         out = os.path.abspath(args.out)
         java_home = os.path.dirname(os.path.dirname(os.path.realpath(_java(home))))
         jcmd = os.path.join(java_home, "bin", "jcmd")
-        subprocess.run([jcmd, str(server.pid), "JFR.start", "name=bench", "settings=profile"], check=True,
-                       capture_output=True)
+        # JDK 25's CPU-time sampler (JEP 509) also counts time in system calls; older JDKs refuse it.
+        start = [jcmd, str(server.pid), "JFR.start", "name=bench", "settings=profile"]
+        if subprocess.run(start + ["jdk.CPUTimeSample#enabled=true", "jdk.CPUTimeSample#throttle=1ms"],
+                          capture_output=True, text=True).returncode != 0:
+            subprocess.run(start, check=True, capture_output=True)
         before = procs.cpu_us(server.pid)
         result = bench.drive(sc, side, args.duration)
         used = procs.cpu_us(server.pid) - before
@@ -59,7 +64,8 @@ def main(argv):
                        capture_output=True)
         print(f"{sc.name}: {result['rps']:.0f} req/s, {used / result['requests']:.1f} µs CPU/req "
               f"(with JFR on), recording {out}")
-        print_top(os.path.join(java_home, "bin", "jfr"), out, args.top)
+        for event in ("jdk.ExecutionSample", "jdk.CPUTimeSample"):
+            print_top(os.path.join(java_home, "bin", "jfr"), out, event, args.top, args.focus)
     finally:
         procs.stop_all()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -75,20 +81,27 @@ def _java(home):
 FRAME = re.compile(r"^\s+(\S+)\(.*\)\s+line:")
 
 
-def print_top(jfr, recording, top):
-    """Self and total sample counts per method, from `jfr print --events jdk.ExecutionSample`."""
-    text = subprocess.run([jfr, "print", "--events", "jdk.ExecutionSample", "--stack-depth", "64", recording],
+def print_top(jfr, recording, event, top, focus):
+    """Self and total sample counts per method, from `jfr print --events <event>`."""
+    text = subprocess.run([jfr, "print", "--events", event, "--stack-depth", "64", recording],
                           capture_output=True, text=True, check=True).stdout
-    self_count, total_count, samples = collections.Counter(), collections.Counter(), 0
-    for event in text.split("jdk.ExecutionSample")[1:]:
-        frames = [m.group(1) for m in (FRAME.match(line) for line in event.splitlines()) if m]
+    self_count, total_count, samples, focused = collections.Counter(), collections.Counter(), 0, 0
+    pattern = re.compile(focus)
+    for sample in text.split(event + " {")[1:]:
+        frames = [m.group(1) for m in (FRAME.match(line) for line in sample.splitlines()) if m]
         if not frames:
             continue
         samples += 1
+        if any(pattern.search(f) for f in frames):
+            focused += 1
         self_count[frames[0]] += 1
         for f in set(frames):
             total_count[f] += 1
-    print(f"\n{samples} execution samples; top {top} by self time:")
+    if not samples:
+        print(f"\nno {event} in the recording")
+        return
+    print(f"\n{event}: {samples} samples, {100.0 * focused / samples:.1f}% with a frame matching /{focus}/; "
+          f"top {top} by self time:")
     for name, n in self_count.most_common(top):
         print(f"  {100.0 * n / samples:5.1f}%  {name}")
     print(f"\ntop {top} by total time (on the stack):")
