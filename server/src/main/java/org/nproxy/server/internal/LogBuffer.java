@@ -71,6 +71,8 @@ final class LogBuffer {
     private final BlockingQueue<ByteBuffer> free;
     private final BlockingQueue<Job> jobs = new LinkedBlockingQueue<>(); // bounded by the chunks in use
     private final AtomicLong failedBytes = new AtomicLong();
+    private final AtomicLong failedWrites = new AtomicLong();
+    private final AtomicLong unformatted = new AtomicLong();
     private volatile Target target; // written under every stripe lock, so read consistently under one
     private Thread flusher;
 
@@ -120,7 +122,10 @@ final class LogBuffer {
             try {
                 t.format.render(request, response, nanos, line);
             } catch (RuntimeException e) {
-                LOG.warn("access log line not formatted: {}", e.toString());
+                long n = unformatted.incrementAndGet();
+                if (Long.bitCount(n) == 1) { // 1, 2, 4, 8...: a trace without a flood
+                    LOG.warn("access log: {} line(s) could not be formatted so far; the latest: {}", n, e.toString());
+                }
                 return;
             }
             put(s, t.channel, line);
@@ -196,7 +201,7 @@ final class LogBuffer {
         try {
             previous = target;
             for (Stripe s : stripes) {
-                if (s.chunk != null && s.chunk.position() > 0) {
+                if (previous != null && s.chunk != null && s.chunk.position() > 0) {
                     jobs.add(new Write(previous.channel, s.chunk));
                     s.chunk = null;
                 }
@@ -303,7 +308,9 @@ final class LogBuffer {
             }
         } catch (IOException e) {
             long lost = failedBytes.addAndGet(left);
-            LOG.warn("access log write failed ({} bytes lost so far): {}", lost, e.toString());
+            if (Long.bitCount(failedWrites.incrementAndGet()) == 1) { // disk full: a trace, not a flood
+                LOG.warn("access log write failed ({} bytes lost so far): {}", lost, e.toString());
+            }
         }
         for (ByteBuffer c : chunks) {
             if (c.isDirect() && c.capacity() == CHUNK) {
