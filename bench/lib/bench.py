@@ -60,12 +60,16 @@ def main(argv):
         "settings": {"rounds": args.rounds, "duration_s": args.duration, "reload_duration_s": args.reload_duration,
                      "warmup_s": args.warmup, "max_warmup_s": args.max_warmup, "nginx_warmup_s": args.nginx_warmup,
                      "proxy_core": PROXY_CORE, "client_core": CLIENT_CORE, "nproxy_home": home,
+                     "access_log": not args.no_access_log,
                      "nproxy_java_opts": os.environ.get("NPROXY_JAVA_OPTS", "(default: -Xmx1g)")},
         "scenarios": [],
     }
     interrupted = False
     try:
         env = prepare(tmp, chosen)
+        env["access_log"] = not args.no_access_log
+        log("access log " + ("on for both (nginx buffer=64k flush=1s, Nproxy's default)"
+                             if env["access_log"] else "off for both (--no-access-log)"))
         for sc in chosen:
             log(f"=== {sc.name}: {sc.description}")
             try:
@@ -130,6 +134,9 @@ def parse_args(argv):
     p.add_argument("--max-warmup", type=int, default=int(os.environ.get("BENCH_MAX_WARMUP", 16)),
                    help="longest JVM warm-up when CPU per request keeps falling (default 20)")
     p.add_argument("--nginx-warmup", type=int, default=int(os.environ.get("BENCH_NGINX_WARMUP", 2)))
+    p.add_argument("--no-access-log", action="store_true",
+                   default=os.environ.get("BENCH_ACCESS_LOG", "on") == "off",
+                   help="turn the access log off on both sides (default: on, as users run them)")
     p.add_argument("--keep", action="store_true", help="keep the temp dir (configs, logs)")
     p.add_argument("--home", default=os.path.dirname(os.path.dirname(here)), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -231,10 +238,10 @@ def run_scenario(sc, env, home, tmp, args):
     for name in list(live):
         try:
             if name == "nproxy":
-                sides[name]["warmup"] = warm_up_jvm(sc, sides[name]["server"], args)
+                sides[name]["warmup"] = warm_up_jvm(sc, sides[name], args)
             elif args.nginx_warmup > 0:
                 log(f"{name}: warm-up {args.nginx_warmup} s")
-                drive(sc, sides[name]["server"].port, args.nginx_warmup)
+                drive(sc, sides[name], args.nginx_warmup)
         except RuntimeError as e:
             fail(sides, live, name, f"warm-up: {e}")
     for r in range(args.rounds):
@@ -268,6 +275,8 @@ def run_scenario(sc, env, home, tmp, args):
             side["after_check"] = problem
         summarize(side)
         log(f"{name}: {side['result']}")
+    if env.get("access_log", True):
+        check_access_logs(sides, live)
     for name in ("nproxy", "nginx"):
         sides[name].pop("server", None)
         record[name] = sides[name]
@@ -276,22 +285,50 @@ def run_scenario(sc, env, home, tmp, args):
     return record
 
 
+def access_log_path(server):
+    if isinstance(server, Nproxy):
+        return os.path.join(server.base, "logs", "access.log")
+    return os.path.join(server.run_dir, "access.log")
+
+
+def check_access_logs(sides, live):
+    """Stops each side, then compares its access log's lines with the requests the clients saw
+    answered: a log may hold more (requests in flight when a client stopped), never fewer."""
+    for name in live:
+        side = sides[name]
+        side["server"].stop()
+        try:
+            with open(access_log_path(side["server"]), "rb") as f:
+                lines = sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+        except OSError as e:
+            lines = None
+            log(f"{name}: access log unreadable: {e}")
+        side["access_log_lines"] = lines
+        answered = side.get("answered", 0)
+        if lines is not None and lines < answered:
+            log(f"{name}: WARNING: access log has {lines} lines for {answered} answered requests "
+                f"({answered - lines} lost)")
+        else:
+            log(f"{name}: access log {lines} lines for {answered} answered requests")
+
+
 WARMUP_STEP_S = 4
 
 
-def warm_up_jvm(sc, server, args):
+def warm_up_jvm(sc, side, args):
     """Loads a fresh JVM until the JIT is done: at least --warmup seconds, then 4 s steps until
     CPU per request stops falling by more than 10 %, at most --max-warmup seconds in all.
 
     On a busy machine the JIT gets less CPU and needs longer; a fixed warm-up would then
     measure a half-compiled Nproxy."""
+    server = side["server"]
     steps = []
     first = max(1, args.warmup)
     elapsed = 0
     seconds = first
     while True:
         before = procs.cpu_us(server.pid)
-        result = drive(sc, server.port, seconds)
+        result = drive(sc, side, seconds)
         used = procs.cpu_us(server.pid) - before
         per_req = used / result["requests"] if result["requests"] else float("inf")
         steps.append({"seconds": seconds, "rps": result["rps"], "cpu_us_per_req": per_req})
@@ -356,10 +393,15 @@ def verify(sc, port, expected, generation):
         os.unlink(body_file.name)
 
 
-def drive(sc, port, seconds):
+def drive(sc, side, seconds):
+    """Loads one side; counts what the client saw answered (for the access log check)."""
+    port = side["server"].port
     if sc.client == "h2load":
-        return load.h2load(url(sc, port), seconds, sc.connections, sc.streams, CLIENT_CORE)
-    return load.wrk(url(sc, port), seconds, sc.connections, CLIENT_CORE)
+        result = load.h2load(url(sc, port), seconds, sc.connections, sc.streams, CLIENT_CORE)
+    else:
+        result = load.wrk(url(sc, port), seconds, sc.connections, CLIENT_CORE)
+    side["answered"] = side.get("answered", 0) + result["requests"]
+    return result
 
 
 def measure(sc, side, env, args):
@@ -371,7 +413,7 @@ def measure(sc, side, env, args):
     if reloader:
         reloader.start()
     try:
-        result = drive(sc, server.port, seconds)
+        result = drive(sc, side, seconds)
     finally:
         if reloader:
             reloader.finish()

@@ -1,7 +1,9 @@
 """Config files the harness writes for each side: nginx (proxy under test and origin) and Nproxy.
 
-Both proxies get the same job, the same listen address (127.0.0.1 only), access log off on
-both sides, and one core each: nginx with one worker, Nproxy pinned by taskset.
+Both proxies get the same job, the same listen address (127.0.0.1 only), the access log on
+(as a user runs them: nginx buffered with `buffer=64k flush=1s`, Nproxy with its default log)
+or off on both sides (`--no-access-log`), and one core each: nginx with one worker, Nproxy
+pinned by taskset. The origin nginx never logs: it is not under test.
 """
 import re
 import subprocess
@@ -19,7 +21,14 @@ def nginx_version():
     return tuple(int(x) for x in m.groups()) if m else (0, 0, 0)
 
 
-def _nginx_main(run_dir, body):
+def _nginx_access_log(run_dir, access_log):
+    """nginx's access log as a user would configure it: combined, buffered, flushed every second."""
+    if not access_log:
+        return "access_log off;"
+    return f"access_log {run_dir}/access.log combined buffer=64k flush=1s;"
+
+
+def _nginx_main(run_dir, body, access_log=False):
     return f"""# written by bench/run.sh
 worker_processes 1;
 daemon off;
@@ -28,7 +37,7 @@ pid {run_dir}/nginx.pid;
 error_log {run_dir}/error.log warn;
 events {{ worker_connections 4096; }}
 http {{
-    access_log off;
+    {_nginx_access_log(run_dir, access_log)}
     default_type application/octet-stream;
     sendfile on;
     tcp_nopush on;
@@ -58,7 +67,7 @@ def nginx_tls(tls):
     return f"ssl_certificate {tls['cert']};\n        ssl_certificate_key {tls['key']};"
 
 
-def nginx_return(run_dir, port, body, generation=None):
+def nginx_return(run_dir, port, body, generation=None, access_log=False):
     """nginx answering `return 200 "<body>"` (body must be free of $, quotes and braces)."""
     header = f"add_header X-Generation {generation} always;" if generation is not None else ""
     return _nginx_main(run_dir, f"""    server {{
@@ -68,19 +77,19 @@ def nginx_return(run_dir, port, body, generation=None):
             {header}
             return 200 "{body}";
         }}
-    }}""")
+    }}""", access_log)
 
 
-def nginx_static(run_dir, port, root):
-    """nginx serving files from root (used as the static side and as the origin)."""
+def nginx_static(run_dir, port, root, access_log=False):
+    """nginx serving files from root (used as the static side and as the origin, which never logs)."""
     return _nginx_main(run_dir, f"""    server {{
         {nginx_listen(port, False)}
         root {root};
         location / {{ }}
-    }}""")
+    }}""", access_log)
 
 
-def nginx_proxy(run_dir, port, origin_port, tls=None):
+def nginx_proxy(run_dir, port, origin_port, tls=None, access_log=False):
     """nginx proxying to the origin with upstream keep-alive over HTTP/1.1."""
     return _nginx_main(run_dir, f"""    upstream origin {{
         server 127.0.0.1:{origin_port};
@@ -95,20 +104,21 @@ def nginx_proxy(run_dir, port, origin_port, tls=None):
             proxy_http_version 1.1;
             proxy_set_header Connection "";
         }}
-    }}""")
+    }}""", access_log)
 
 
-def _nproxy(port, location, upstream="", tls=None):
+def _nproxy(port, location, upstream="", tls=None, access_log=False):
     if tls:
         listen = f'<listen host="127.0.0.1" port="{port}" tls="true" protocols="h2 http/1.1"/>\n' \
                  f'    <tls cert="{tls["cert"]}" key="{tls["key"]}"/>'
     else:
         listen = f'<listen host="127.0.0.1" port="{port}"/>'
+    # No <access-log> element is Nproxy's default: combined format to logs/access.log (of the base).
+    log = "" if access_log else '  <access-log off="true"/>\n'
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <!-- written by bench/run.sh -->
 <nproxy shutdown-timeout="5s" drain-timeout="10s">
-  <access-log off="true"/>
-{upstream}  <server default="true">
+{log}{upstream}  <server default="true">
     {listen}
     <location path="/">
       {location}
@@ -118,15 +128,16 @@ def _nproxy(port, location, upstream="", tls=None):
 """
 
 
-def nproxy_return(port, body, generation=None):
+def nproxy_return(port, body, generation=None, access_log=False):
     header = f'<header name="X-Generation" value="{generation}"/>' if generation is not None else ""
-    return _nproxy(port, f'<return status="200" body="{body}" content-type="text/plain">{header}</return>')
+    return _nproxy(port, f'<return status="200" body="{body}" content-type="text/plain">{header}</return>',
+                   access_log=access_log)
 
 
-def nproxy_static(port, root):
-    return _nproxy(port, f'<static root="{root}"/>')
+def nproxy_static(port, root, access_log=False):
+    return _nproxy(port, f'<static root="{root}"/>', access_log=access_log)
 
 
-def nproxy_proxy(port, origin_port, tls=None):
+def nproxy_proxy(port, origin_port, tls=None, access_log=False):
     upstream = f'  <upstream name="origin"><peer address="127.0.0.1:{origin_port}"/></upstream>\n'
-    return _nproxy(port, '<proxy upstream="origin"/>', upstream, tls)
+    return _nproxy(port, '<proxy upstream="origin"/>', upstream, tls, access_log)

@@ -31,19 +31,22 @@ class Scenario:
         with open(f"{docroot}/{self.path.lstrip('/')}", "rb") as f:
             return f.read()
 
+    # env["access_log"]: both proxies log every request (the default) or neither (--no-access-log).
     def nproxy_config(self, port, env, generation=None):
+        log = env.get("access_log", True)
         if self.kind == "return":
-            return configs.nproxy_return(port, RETURN_BODY, generation)
+            return configs.nproxy_return(port, RETURN_BODY, generation, log)
         if self.kind == "static":
-            return configs.nproxy_static(port, env["docroot"])
-        return configs.nproxy_proxy(port, env["origin_port"], env["tls"] if self.tls else None)
+            return configs.nproxy_static(port, env["docroot"], log)
+        return configs.nproxy_proxy(port, env["origin_port"], env["tls"] if self.tls else None, log)
 
     def nginx_config(self, run_dir, port, env, generation=None):
+        log = env.get("access_log", True)
         if self.kind == "return":
-            return configs.nginx_return(run_dir, port, RETURN_BODY, generation)
+            return configs.nginx_return(run_dir, port, RETURN_BODY, generation, log)
         if self.kind == "static":
-            return configs.nginx_static(run_dir, port, env["docroot"])
-        return configs.nginx_proxy(run_dir, port, env["origin_port"], env["tls"] if self.tls else None)
+            return configs.nginx_static(run_dir, port, env["docroot"], log)
+        return configs.nginx_proxy(run_dir, port, env["origin_port"], env["tls"] if self.tls else None, log)
 
 
 ALL = [

@@ -116,16 +116,26 @@ class NginxConfigs(unittest.TestCase):
             subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
                             "-nodes", "-keyout", tls["key"], "-out", tls["cert"], "-days", "1", "-subj", "/CN=x"],
                            check=True, capture_output=True)
-            env = {"docroot": tmp, "origin_port": 9, "tls": tls}
-            for sc in scenarios.ALL:
-                conf = os.path.join(tmp, sc.name + ".conf")
-                with open(conf, "w") as f:
-                    f.write(sc.nginx_config(tmp, 8, env, 1 if sc.reload else None))
-                r = subprocess.run(["nginx", "-t", "-p", tmp, "-c", conf, "-e", os.path.join(tmp, "e.log")],
-                                   capture_output=True, text=True)
-                self.assertEqual(0, r.returncode, f"{sc.name}: {r.stderr}")
+            for access_log in (True, False):
+                env = {"docroot": tmp, "origin_port": 9, "tls": tls, "access_log": access_log}
+                for sc in scenarios.ALL:
+                    conf = os.path.join(tmp, sc.name + ".conf")
+                    text = sc.nginx_config(tmp, 8, env, 1 if sc.reload else None)
+                    self.assertEqual(access_log, "buffer=64k flush=1s" in text, sc.name)
+                    with open(conf, "w") as f:
+                        f.write(text)
+                    r = subprocess.run(["nginx", "-t", "-p", tmp, "-c", conf, "-e", os.path.join(tmp, "e.log")],
+                                       capture_output=True, text=True)
+                    self.assertEqual(0, r.returncode, f"{sc.name}: {r.stderr}")
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
+
+    def test_nproxy_logs_by_default_and_not_with_no_access_log(self):
+        for sc in scenarios.ALL:
+            on = sc.nproxy_config(8, {"docroot": "/d", "origin_port": 9, "tls": None, "access_log": True})
+            off = sc.nproxy_config(8, {"docroot": "/d", "origin_port": 9, "tls": None, "access_log": False})
+            self.assertNotIn("<access-log", on, sc.name)  # Nproxy's default log
+            self.assertIn('<access-log off="true"/>', off, sc.name)
 
     def test_return_body_is_1k_and_safe_for_both_configs(self):
         self.assertEqual(1024, len(scenarios.RETURN_BODY))

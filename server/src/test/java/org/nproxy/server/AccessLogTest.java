@@ -69,4 +69,49 @@ class AccessLogTest {
             assertTrue(line.matches("200 GET /ping site\\.test = /ping return \\d+\\.\\d{3} 42"), line);
         }
     }
+
+    @Test
+    void jsonEscapesQuotesBackslashesControlsAndKeepsNonAsciiAsUtf8() throws Exception {
+        try (NproxyFixture nproxy = NproxyFixture.start(config("json"))) {
+            // On the wire: the user agent's bytes are UTF-8 ("é" = C3 A9, "☕" = E2 98 95).
+            String agent = "a \"q\" b\\c\td \u00c3\u00a9 \u00e2\u0098\u0095";
+            Http.exchange(nproxy.port(), "GET /ping?x=%22 HTTP/1.1\r\nHost: site.test\r\nUser-Agent: " + agent
+                + "\r\nReferer: http://r/\"x\"\r\nConnection: close\r\n\r\n");
+            String line = lines(nproxy, 1).get(0);
+            assertTrue(line.contains(",\"user_agent\":\"a \\\"q\\\" b\\\\c\\td é ☕\"}"), line);
+            assertTrue(line.contains(",\"referer\":\"http://r/\\\"x\\\"\","), line);
+            assertTrue(line.contains(",\"uri\":\"/ping?x=%22\","), line);
+        }
+    }
+
+    @Test
+    void textFormatsEscapeQuotesAndBackslashesAsNginxDoes() throws Exception {
+        try (NproxyFixture nproxy = NproxyFixture.start(config("combined"))) {
+            Http.exchange(nproxy.port(), "GET /ping HTTP/1.1\r\nHost: site.test\r\nUser-Agent: a \"q\" b\\c\td \u00c3\u00a9"
+                + "\r\nConnection: close\r\n\r\n");
+            String line = lines(nproxy, 1).get(0);
+            assertTrue(line.endsWith(" \"-\" \"a \\x22q\\x22 b\\x5Cc\\x09d é\""), line);
+        }
+    }
+
+    @Test
+    void combinedIsTheCombinedPattern() throws Exception {
+        // "combined" has its own fast writer: it must write what the spelled-out pattern writes.
+        String raw = "GET /ping?a=b HTTP/1.1\r\nHost: site.test\r\nUser-Agent: u \"1\"\r\nReferer: http://r/\r\n"
+            + "Connection: close\r\n\r\n";
+        String fast;
+        try (NproxyFixture nproxy = NproxyFixture.start(config("combined"))) {
+            Http.exchange(nproxy.port(), raw);
+            fast = lines(nproxy, 1).get(0);
+        }
+        String pattern = "$remote_addr - - [$time_local] &quot;$request&quot; $status $body_bytes_sent "
+            + "&quot;$http_referer&quot; &quot;$http_user_agent&quot;";
+        String spelled;
+        try (NproxyFixture nproxy = NproxyFixture.start(config(pattern))) {
+            Http.exchange(nproxy.port(), raw);
+            spelled = lines(nproxy, 1).get(0);
+        }
+        String time = "\\[[^]]*]";
+        assertEquals(spelled.replaceAll(time, "[T]"), fast.replaceAll(time, "[T]"));
+    }
 }

@@ -92,6 +92,13 @@ class HealthTest {
         }
     }
 
+    /** Waits (up to 30s, so a loaded machine cannot fail it) until the status page shows this text. */
+    private static void awaitStatus(Rig rig, String text) {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+            .pollInterval(java.time.Duration.ofMillis(50))
+            .until(() -> rig.get("/upstreams").getContentAsString().contains(text));
+    }
+
     @Test
     void activeChecksTakeADeadPeerOutBeforeUsersNoticeAndBringItBack() throws Exception {
         Origin a = new Origin("a");
@@ -103,8 +110,8 @@ class HealthTest {
             Load warm = Load.run(rig, 100, 2);
             assertEquals(0, warm.errors.get(), warm.toString());
             b.close();
-            // fall=2 probes at 200ms (+10% jitter): out after ~450ms; wait a little more
-            Thread.sleep(1_000);
+            // fall=2 probes at 200ms (+10% jitter): out after ~450ms on an idle machine
+            awaitStatus(rig, "state=unhealthy");
             Load after = Load.run(rig, 500, 2);
             // tries=1 means no retry: only the health check can have kept users off the dead peer
             assertEquals(0, after.errors.get(), after.toString());
@@ -115,7 +122,8 @@ class HealthTest {
             assertEquals(0, afterReload.errors.get(), afterReload.toString());
             // back on the same port: rise=2 probes bring it back
             b = new Origin("b", bPort);
-            Thread.sleep(1_000);
+            String bPeer = "peer=" + b.address() + " state=up";
+            awaitStatus(rig, bPeer);
             Load back = Load.run(rig, 200, 2);
             assertEquals(0, back.errors.get(), back.toString());
             assertTrue(back.count("b") > 50, "b gets traffic again: " + back);
