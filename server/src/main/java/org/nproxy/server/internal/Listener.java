@@ -13,7 +13,6 @@ import org.eclipse.jetty.quic.server.ServerQuicConfiguration;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -22,6 +21,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.nproxy.config.GlobalSettings;
 import org.nproxy.config.ListenConfig;
 import org.nproxy.config.ServerConfig;
+import org.nproxy.server.internal.http1.GuardedHttpConnectionFactory;
 import org.nproxy.server.internal.tls.AltSvcCustomizer;
 import org.nproxy.server.internal.tls.ListenerCertificates;
 import org.nproxy.server.internal.tls.SniSslContextFactory;
@@ -109,7 +109,7 @@ public final class Listener {
                 factories.add(Connectors.limit(new HTTP2ServerConnectionFactory(tcpHttp), listen.limits()));
                 alpnProtocols.add("h2");
             } else if (p.equals("http/1.1")) {
-                factories.add(new HttpConnectionFactory(tcpHttp));
+                factories.add(new GuardedHttpConnectionFactory(tcpHttp, global.hardening()));
                 alpnProtocols.add("http/1.1");
             }
         }
