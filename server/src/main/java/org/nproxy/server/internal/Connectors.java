@@ -5,7 +5,6 @@ import java.util.List;
 
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.http2.server.AbstractHTTP2ServerConnectionFactory;
-import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
@@ -13,6 +12,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.nproxy.config.GlobalSettings;
 import org.nproxy.config.ListenConfig;
 import org.nproxy.config.ProtocolLimits;
+import org.nproxy.server.internal.h2.StrictH2cFactory;
 import org.nproxy.server.internal.http1.GuardedHttpConnectionFactory;
 
 /**
@@ -33,7 +33,7 @@ public final class Connectors {
             factories.add(new GuardedHttpConnectionFactory(http, global.hardening()));
         }
         if (listen.has("h2c")) {
-            factories.add(limit(new HTTP2CServerConnectionFactory(http), listen.limits()));
+            factories.add(limit(new StrictH2cFactory(http), listen.limits()));
         }
         return configure(new ServerConnector(server, 1, 1, factories.toArray(ConnectionFactory[]::new)), listen, global);
     }

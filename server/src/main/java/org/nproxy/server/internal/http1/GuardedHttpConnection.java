@@ -64,6 +64,11 @@ final class GuardedHttpConnection extends HttpConnection implements StrictParser
     }
 
     @Override
+    protected RequestHandler newRequestHandler() {
+        return new PrefaceCheck();
+    }
+
+    @Override
     protected HttpStreamOverHTTP1 newHttpStream(String method, String uri, HttpVersion version) {
         return hardening.minRequestRate() > 0 ? new RateStream(method, uri, version) : super.newHttpStream(method, uri, version);
     }
@@ -127,6 +132,58 @@ final class GuardedHttpConnection extends HttpConnection implements StrictParser
             endPoint.write(Callback.from(endPoint::close, x -> endPoint.close()), ByteBuffer.wrap(TIMEOUT_408));
         } catch (RuntimeException e) {
             endPoint.close(); // a write still pending: no answer is possible, only the close
+        }
+    }
+
+    /**
+     * A head that starts like the HTTP/2 connection preface ({@code PRI}) but is not exactly
+     * {@code PRI * HTTP/2.0} with no fields is an invalid preface (RFC 9113 §3.4): the connection
+     * is closed, with no HTTP/1.1 error page (Jetty would answer 426 or 400 as if it were HTTP/1.1).
+     * The exact preface goes on to Jetty, which hands the connection to h2c or refuses it.
+     */
+    private final class PrefaceCheck extends RequestHandler {
+        private boolean pri;
+        private boolean exact;
+        private boolean fields;
+
+        @Override
+        public void startRequest(String method, String uri, HttpVersion version) {
+            pri = "PRI".equals(method);
+            exact = "*".equals(uri) && version == HttpVersion.HTTP_2;
+            fields = false;
+            super.startRequest(method, uri, version);
+        }
+
+        @Override
+        public void parsedHeader(org.eclipse.jetty.http.HttpField field) {
+            fields = true;
+            super.parsedHeader(field);
+        }
+
+        @Override
+        public boolean headerComplete() {
+            if (pri && (!exact || fields)) {
+                throw new InvalidPreface();
+            }
+            return super.headerComplete();
+        }
+
+        @Override
+        public void badMessage(org.eclipse.jetty.http.HttpException failure) {
+            if (failure instanceof InvalidPreface || pri) {
+                LOG.debug("{}: invalid HTTP/2 connection preface, closing", getEndPoint().getRemoteSocketAddress());
+                getEndPoint().close();
+                return;
+            }
+            super.badMessage(failure);
+        }
+    }
+
+    private static final class InvalidPreface extends BadMessageException {
+        private static final long serialVersionUID = 1L;
+
+        InvalidPreface() {
+            super(400, "invalid HTTP/2 connection preface");
         }
     }
 
