@@ -84,4 +84,16 @@ class ConfigBoundsTest {
         assertTrue(errors.get(0).toString().contains("after 127 in other files"), errors.toString());
         Files.delete(file);
     }
+
+    @Test
+    void entityExpansionIsRefused() throws Exception {
+        Path file = Files.createTempFile("nproxy-bounds", ".xml");
+        Files.writeString(file, "<?xml version=\"1.0\"?>\n<!DOCTYPE nproxy [<!ENTITY a \"aaaaaaaaaa\">"
+            + "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\"><!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]>\n"
+            + "<nproxy drain-timeout=\"&c;\"/>\n");
+        List<ConfigError> errors = new ArrayList<>();
+        assertNull(new XmlReader(new Substitutor(Map.of()), errors::add).read(file));
+        assertTrue(errors.get(0).toString().contains("DOCTYPE"), errors.toString());
+        Files.delete(file);
+    }
 }
