@@ -15,14 +15,16 @@ import java.time.Duration;
  * @param minRequestRate           {@code min-request-rate}: bytes per second a client must keep up
  *                                 while a handler waits for its request body, measured over the
  *                                 time spent waiting; below it the body read fails with 408 and the
- *                                 connection closes; default 256 (bytes/s); {@code 0} = off
+ *                                 connection closes; default 0 = off, as in Jetty and nginx: a
+ *                                 legitimate streaming upload may pause longer than any rate allows
+ *                                 (the idle timeout still cuts a client that sends nothing)
  * @param maxConnectionsPerAddress {@code max-connections-per-address}: open TCP connections one
  *                                 client IP address may hold on one listener; more are closed at
  *                                 accept; default 0 = no limit (behind a NAT or a CDN many clients
  *                                 share an address)
  */
 public record HardeningSettings(Duration headerTimeout, long minRequestRate, int maxConnectionsPerAddress) {
-    public static final HardeningSettings DEFAULTS = new HardeningSettings(Duration.ofSeconds(10), 256, 0);
+    public static final HardeningSettings DEFAULTS = new HardeningSettings(Duration.ofSeconds(10), 0, 0);
 
     /** Reads the attributes from the root element, reporting bad values through it. */
     public static HardeningSettings read(ConfigElement root) {
