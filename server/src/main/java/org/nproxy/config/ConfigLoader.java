@@ -74,7 +74,8 @@ public final class ConfigLoader {
             root.duration("shutdown-timeout", Duration.ofSeconds(30)),
             root.duration("drain-timeout", Duration.ofSeconds(60)),
             root.duration("idle-timeout", Duration.ofSeconds(60)),
-            (int) Math.min(Integer.MAX_VALUE, root.size("max-header-size", 16 * 1024)));
+            (int) Math.min(Integer.MAX_VALUE, root.size("max-header-size", 16 * 1024)),
+            HardeningSettings.read(root));
         AccessLogConfig accessLog = accessLog(root);
         Map<String, Map<String, ElementConfig>> elements = new LinkedHashMap<>();
         BindContext bindContext = new LoaderBindContext(base, global.forModules(), modules, elements);

@@ -37,14 +37,19 @@ public final class Units {
             if (!m.find(at) || m.start() != at) {
                 throw new IllegalArgumentException("'" + text + "' is not a duration");
             }
-            long n = Long.parseLong(m.group(1));
-            total = total.plus(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            });
+            try {
+                long n = Long.parseLong(m.group(1));
+                total = total.plus(switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofDays(n);
+                });
+            } catch (ArithmeticException e) {
+                // Found by UnitsProperties: "9223372036854775807d" overflowed Duration.
+                throw new IllegalArgumentException("'" + text + "' is too long a duration", e);
+            }
             at = m.end();
         }
         if (s.isEmpty()) {

@@ -37,7 +37,7 @@ final class Der {
                 len = (len << 8) | (der[pos++] & 0xff);
             }
         }
-        if (len < 0 || pos + len > der.length) {
+        if (len < 0 || (long) pos + len > der.length) { // long: a length near 2^31 overflowed (PemProperties)
             throw new IllegalArgumentException("truncated DER");
         }
         return new Tlv(tag, pos, pos + len);

@@ -27,20 +27,40 @@ import org.xml.sax.helpers.DefaultHandler;
  * Reads one XML file into a {@link XmlElement} tree that remembers the exact
  * {@code line:column} of every element and attribute, substituting {@code ${...}} as it goes.
  * SAX only reports where a start tag ends, so positions are recovered from the file text.
+ * One reader serves one load (the main file and its includes) and holds it within
+ * {@link ConfigBounds}: too big a file is refused before it is read, too many or too deeply
+ * nested elements stop the parse where the bound is crossed, with that {@code file:line:column}.
  */
 public final class XmlReader {
     private final Substitutor substitutor;
     private final Consumer<ConfigError> errors;
+    private final ConfigBounds bounds;
+    private long bytesRead;
+    private int elementsRead;
 
+    /** A reader bounded by {@link ConfigBounds#fromSystemProperties()}. */
     public XmlReader(Substitutor substitutor, Consumer<ConfigError> errors) {
+        this(substitutor, errors, ConfigBounds.fromSystemProperties());
+    }
+
+    public XmlReader(Substitutor substitutor, Consumer<ConfigError> errors, ConfigBounds bounds) {
         this.substitutor = substitutor;
         this.errors = errors;
+        this.bounds = bounds;
     }
 
     /** Returns the root element, or null after reporting why the file could not be read. */
     public XmlElement read(Path file) {
         String text;
         try {
+            long size = Files.size(file);
+            if (size > bounds.maxBytes() - bytesRead) {
+                errors.accept(new ConfigError(new Origin(file, 1, 1), "the configuration is too big: " + size + " bytes"
+                    + (bytesRead > 0 ? " after " + bytesRead + " in other files" : "") + ", more than nproxy.config.max-bytes="
+                    + bounds.maxBytes(), "a smaller configuration, or raise -Dnproxy.config.max-bytes"));
+                return null;
+            }
+            bytesRead += size;
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
             errors.accept(new ConfigError(new Origin(file, 1, 1), "cannot read file: " + e, "a readable UTF-8 XML file"));
@@ -55,6 +75,9 @@ public final class XmlReader {
             factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
             SAXParser parser = factory.newSAXParser();
             parser.parse(new InputSource(new StringReader(text)), builder);
+        } catch (TooBig e) {
+            errors.accept(new ConfigError(e.at, e.getMessage(), e.expected));
+            return null;
         } catch (SAXParseException e) {
             errors.accept(new ConfigError(new Origin(file, Math.max(1, e.getLineNumber()), Math.max(1, e.getColumnNumber())),
                 "XML syntax error: " + String.valueOf(e.getMessage()).replaceAll("\\.$", ""), "well-formed XML"));
@@ -87,11 +110,20 @@ public final class XmlReader {
         }
 
         @Override
-        public void startElement(String uri, String localName, String qName, Attributes attrs) {
+        public void startElement(String uri, String localName, String qName, Attributes attrs) throws TooBig {
             int tagEnd = positions.offset(locator.getLineNumber(), locator.getColumnNumber());
             int tagStart = text.lastIndexOf("<" + qName, Math.max(0, tagEnd - 1));
             if (tagStart < 0) {
                 tagStart = Math.max(0, tagEnd - 1);
+            }
+            if (++elementsRead > bounds.maxElements()) {
+                throw new TooBig(positions.origin(file, tagStart), "more than nproxy.config.max-elements="
+                    + bounds.maxElements() + " elements in the configuration",
+                    "fewer elements (one location per pattern, not per URL), or raise -Dnproxy.config.max-elements");
+            }
+            if (stack.size() >= bounds.maxDepth()) {
+                throw new TooBig(positions.origin(file, tagStart), "elements nested more than nproxy.config.max-depth="
+                    + bounds.maxDepth() + " deep", "a flatter configuration");
             }
             XmlElement element = new XmlElement(qName, positions.origin(file, tagStart), errors);
             String tag = text.substring(tagStart, Math.max(tagStart, Math.min(tagEnd, text.length())));
@@ -125,6 +157,19 @@ public final class XmlReader {
                 String substituted = substitutor.substitute(body, element.origin(), errors);
                 element.setText(substituted == null ? "" : substituted);
             }
+        }
+    }
+
+    /** Stops the parse where a bound is crossed. */
+    private static final class TooBig extends org.xml.sax.SAXException {
+        private static final long serialVersionUID = 1L;
+        private final transient Origin at;
+        private final String expected;
+
+        TooBig(Origin at, String problem, String expected) {
+            super(problem);
+            this.at = at;
+            this.expected = expected;
         }
     }
 

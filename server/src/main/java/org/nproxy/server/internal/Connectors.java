@@ -5,15 +5,15 @@ import java.util.List;
 
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.http2.server.AbstractHTTP2ServerConnectionFactory;
-import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.nproxy.config.GlobalSettings;
 import org.nproxy.config.ListenConfig;
 import org.nproxy.config.ProtocolLimits;
+import org.nproxy.server.internal.h2.StrictH2cFactory;
+import org.nproxy.server.internal.http1.GuardedHttpConnectionFactory;
 
 /**
  * Builds the TCP connector of one listener: Java NIO (epoll on Linux), named by its listener key
@@ -30,10 +30,10 @@ public final class Connectors {
         HttpConfiguration http = httpConfiguration(listen, global);
         List<ConnectionFactory> factories = new ArrayList<>();
         if (listen.has("http/1.1")) {
-            factories.add(new HttpConnectionFactory(http));
+            factories.add(new GuardedHttpConnectionFactory(http, global.hardening()));
         }
         if (listen.has("h2c")) {
-            factories.add(limit(new HTTP2CServerConnectionFactory(http), listen.limits()));
+            factories.add(limit(new StrictH2cFactory(http), listen.limits()));
         }
         return configure(new ServerConnector(server, 1, 1, factories.toArray(ConnectionFactory[]::new)), listen, global);
     }
@@ -67,6 +67,9 @@ public final class Connectors {
         connector.setShutdownIdleTimeout(Math.max(global.shutdownTimeout().toMillis(), global.drainTimeout().toMillis()));
         connector.setReuseAddress(true);
         connector.setAcceptQueueSize(1024);
+        if (global.hardening().maxConnectionsPerAddress() > 0) {
+            connector.addEventListener(new PerAddressLimit(global.hardening().maxConnectionsPerAddress()));
+        }
         return connector;
     }
 }

@@ -6,14 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
-import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.http3.server.HTTP3ServerConnectionFactory;
 import org.eclipse.jetty.quic.server.QuicServerConnector;
 import org.eclipse.jetty.quic.server.ServerQuicConfiguration;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -22,6 +20,8 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.nproxy.config.GlobalSettings;
 import org.nproxy.config.ListenConfig;
 import org.nproxy.config.ServerConfig;
+import org.nproxy.server.internal.h2.StrictH2Factory;
+import org.nproxy.server.internal.http1.GuardedHttpConnectionFactory;
 import org.nproxy.server.internal.tls.AltSvcCustomizer;
 import org.nproxy.server.internal.tls.ListenerCertificates;
 import org.nproxy.server.internal.tls.SniSslContextFactory;
@@ -106,10 +106,10 @@ public final class Listener {
         List<String> alpnProtocols = new ArrayList<>();
         for (String p : listen.protocols()) {
             if (p.equals("h2")) {
-                factories.add(Connectors.limit(new HTTP2ServerConnectionFactory(tcpHttp), listen.limits()));
+                factories.add(Connectors.limit(new StrictH2Factory(tcpHttp), listen.limits()));
                 alpnProtocols.add("h2");
             } else if (p.equals("http/1.1")) {
-                factories.add(new HttpConnectionFactory(tcpHttp));
+                factories.add(new GuardedHttpConnectionFactory(tcpHttp, global.hardening()));
                 alpnProtocols.add("http/1.1");
             }
         }

@@ -68,7 +68,8 @@ public final class Ranges {
     }
 
     private static long digits(String s) {
-        if (s.isEmpty() || s.length() > 18 || !s.chars().allMatch(Character::isDigit)) {
+        // ASCII only: Character.isDigit and Long.parseLong also take other scripts' digits (RangesPropertyTest).
+        if (s.isEmpty() || s.length() > 18 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new NumberFormatException(s);
         }
         return Long.parseLong(s);

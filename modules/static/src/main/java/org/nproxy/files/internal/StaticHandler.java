@@ -79,6 +79,10 @@ public final class StaticHandler extends Handler.Abstract {
     private boolean serve(Request request, Response response, Callback callback, String uri, boolean fallthrough)
         throws Exception {
         PathGuard.Lookup lookup = guard.lookup(relative(request, uri));
+        if (lookup instanceof PathGuard.Found file && !file.isDirectory() && uri.endsWith("/")) {
+            // "/file.txt/" names a directory that is not there (open(2) says ENOTDIR; nginx: 404).
+            lookup = new PathGuard.Missing();
+        }
         if (!(lookup instanceof PathGuard.Found found)) {
             if (lookup instanceof PathGuard.Missing && fallthrough) {
                 return false;
