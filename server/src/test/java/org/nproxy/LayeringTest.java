@@ -15,11 +15,19 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The layers, checked on the sources: the core ({@code server/}) knows no feature module and no
- * upstream type, {@code spi} does not reach into {@code config}, and no code anywhere imports a
- * Jetty {@code internal} package (they change without notice between Jetty releases).
+ * upstream type, {@code spi} does not reach into {@code config}, and no code imports a Jetty
+ * {@code internal} package (they change without notice between Jetty releases).
+ *
+ * <p>One deliberate exception, kept in one package: {@code server/internal/http1} extends Jetty
+ * 12.0.30's HTTP/1.1 connection ({@code org.eclipse.jetty.server.internal.HttpConnection}, the
+ * only HTTP/1.1 server connection 12.0 has) for the request-head deadline, the minimum body rate
+ * and strict chunk framing, which Jetty 12.0 offers no public hook for. Its tests (SlowClientTest,
+ * BodyHardeningTest) fail if a Jetty upgrade changes what it relies on.
  */
 class LayeringTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    /** The one package allowed to extend a Jetty internal class (see the class comment). */
+    private static final String HTTP1_EXCEPTION = "server/src/main/java/org/nproxy/server/internal/http1/";
 
     @Test
     void theCoreImportsNothingFromModules() throws IOException {
@@ -49,7 +57,8 @@ class LayeringTest {
         for (String dir : List.of("server", "modules", "distribution", "bench")) {
             Path d = ROOT.resolve(dir);
             if (Files.isDirectory(d)) {
-                found.addAll(grep(d, Pattern.compile("^import (static )?org\\.eclipse\\.jetty\\.[\\w.]*\\.internal\\.")));
+                found.addAll(grep(d, Pattern.compile("^import (static )?org\\.eclipse\\.jetty\\.[\\w.]*\\.internal\\.")).stream()
+                    .filter(line -> !line.startsWith(HTTP1_EXCEPTION)).toList());
             }
         }
         assertEquals(List.of(), found);
