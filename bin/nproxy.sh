@@ -3,6 +3,9 @@
 #
 #   nproxy.sh run|start|stop|restart|reload|status|check|version [--config FILE] [-Dname=value ...]
 #
+# Options go before or after the command. --config and -D apply to run, start, restart and
+# check; reload re-reads the file the running process was started with and refuses them.
+#
 # NPROXY_HOME  the install (default: the directory above this script, symlinks resolved)
 # NPROXY_BASE  the instance: etc/, logs/, var/, lib/ext/ (default: NPROXY_HOME)
 # JAVA_HOME    a JDK/JRE >= 21 (found automatically when unset; see bin/find-java.sh)
@@ -16,18 +19,36 @@ NPROXY_BASE="${NPROXY_BASE:-$NPROXY_HOME}"
 # shellcheck source=find-java.sh
 . "$NPROXY_HOME/bin/find-java.sh"
 
-verb="${1:-help}"
-[ $# -gt 0 ] && shift
+# Options may come before or after the verb (`nproxy.sh --config x.xml check`, like `nginx -c x -t`).
+verb=""
 config=""
 props=()
+usage="usage: nproxy.sh run|start|stop|restart|reload|status|check|version [--config FILE] [-Dname=value ...]"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --config|-c) [ $# -ge 2 ] || { echo "nproxy: --config needs a file" >&2; exit 2; }; config="$2"; shift 2 ;;
+    --config|-c) [ $# -ge 2 ] || { echo "nproxy: $1 needs a file" >&2; exit 2; }; config="$2"; shift 2 ;;
     --config=*) config="${1#--config=}"; shift ;;
-    -D*) props+=("$1"); shift ;;
-    *) echo "nproxy: unknown argument '$1'" >&2; exit 2 ;;
+    -D?*) props+=("$1"); shift ;;
+    -h|--help) verb=help; shift ;;
+    -*) echo "nproxy: unknown option '$1'; $usage" >&2; exit 2 ;;
+    *)
+      if [ -n "$verb" ]; then echo "nproxy: two commands, '$verb' and '$1'; $usage" >&2; exit 2; fi
+      verb="$1"; shift ;;
   esac
 done
+verb="${verb:-help}"
+# Options a verb cannot use are refused, never silently ignored: a signal cannot carry them.
+case "$verb" in
+  stop|reload|status|version)
+    if [ -n "$config" ] || [ ${#props[@]} -gt 0 ]; then
+      extra="${config:+--config $config }${props[*]+${props[*]}}"
+      case "$verb" in
+        reload) echo "nproxy: reload re-reads the configuration the running process was started with and cannot take '${extra% }'; use restart (or upgrade) to run with other options" >&2 ;;
+        *) echo "nproxy: $verb takes no --config or -D options (got '${extra% }')" >&2 ;;
+      esac
+      exit 2
+    fi ;;
+esac
 if [ -z "$config" ]; then
   config="$NPROXY_BASE/etc/nproxy.xml"
 else
@@ -50,11 +71,33 @@ java_cmd() {
        -cp "$NPROXY_HOME/lib/*" org.nproxy.server.Main)
 }
 
+# Background jobs of a non-interactive shell start with SIGINT ignored, and a JVM started with
+# INT ignored never installs its handler (`kill -INT` would do nothing): hand the JVM the default
+# disposition back. `env --default-signal` (coreutils >= 8.31) also undoes an ignore inherited
+# from our own caller; job control (set -m) is the fallback for older systems.
+if env --default-signal=INT true 2>/dev/null; then
+  launch=(env --default-signal=INT)
+else
+  launch=(); set -m
+fi
+
+# True while the process runs. A zombie counts as gone: it has exited and only waits for its
+# parent (init, for a process started with `start`) to reap it, which can take seconds.
+alive() {
+  local state
+  kill -0 "$1" 2>/dev/null || return 1
+  [ -r "/proc/$1/stat" ] || return 0
+  state="$(sed -n 's/^.*) \([A-Z]\) .*/\1/p' "/proc/$1/stat" 2>/dev/null)"
+  [ "$state" != Z ] && [ "$state" != X ]
+}
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
 running_pid() {
   local pid
   [ -f "$pidfile" ] || return 1
   pid="$(tr -dc '0-9' < "$pidfile")"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && { echo "$pid"; return 0; }
+  [ -n "$pid" ] && alive "$pid" && { echo "$pid"; return 0; }
   return 1
 }
 
@@ -66,9 +109,9 @@ do_start() {
   java_cmd
   local offset=0
   [ -f "$logfile" ] && offset="$(stat -c %s "$logfile")"
-  setsid "${cmd[@]}" run --config "$config" >> "$logfile" 2>&1 < /dev/null &
+  "${launch[@]}" setsid "${cmd[@]}" run --config "$config" >> "$logfile" 2>&1 < /dev/null &
   local child=$!
-  local waited=0 limit=$(( ${NPROXY_START_WAIT:-60} * 10 ))
+  local waited=0 limit=$(( ${NPROXY_START_WAIT:-60} * 20 ))
   while [ "$waited" -lt "$limit" ]; do
     if [ -f "$pidfile" ] && [ "$(tr -dc '0-9' < "$pidfile")" = "$child" ]; then
       local line
@@ -76,36 +119,41 @@ do_start() {
       echo "${line:-nproxy started (pid $child)}"
       return 0
     fi
-    if ! kill -0 "$child" 2>/dev/null; then
+    if ! alive "$child"; then
       echo "nproxy: failed to start; from $logfile:" >&2
       tail -c +"$((offset + 1))" "$logfile" | grep -v '^WARNING' | tail -n 30 >&2
       return 1
     fi
-    sleep 0.1; waited=$((waited + 1))
+    sleep 0.05; waited=$((waited + 1))
   done
   echo "nproxy: still not listening after ${NPROXY_START_WAIT:-60}s (pid $child); see $logfile" >&2
   return 1
 }
 
 do_stop() {
-  local pid
+  local pid t0 result
   if ! pid="$(running_pid)"; then echo "nproxy: not running"; rm -f "$pidfile"; return 0; fi
-  rm -f "$NPROXY_BASE/var/stop.result"
+  t0="$(now_ms)"
+  result="$NPROXY_BASE/var/stop.result"
+  rm -f "$result"
   kill -TERM "$pid"
-  local waited=0 limit=$(( ${NPROXY_STOP_WAIT:-300} * 10 ))
-  while kill -0 "$pid" 2>/dev/null; do
+  local waited=0 limit=$(( ${NPROXY_STOP_WAIT:-300} * 50 ))
+  while alive "$pid"; do
     if [ "$waited" -ge "$limit" ]; then
       echo "nproxy: pid $pid did not stop within ${NPROXY_STOP_WAIT:-300}s; killing it" >&2
       kill -KILL "$pid" 2>/dev/null
       return 1
     fi
-    sleep 0.1; waited=$((waited + 1))
+    sleep 0.02; waited=$((waited + 1))
   done
-  if [ -f "$NPROXY_BASE/var/stop.result" ]; then
-    echo "nproxy (pid $pid) $(cat "$NPROXY_BASE/var/stop.result")"
-    grep -q ' 0 cut' "$NPROXY_BASE/var/stop.result" || return 1
+  # The server's report says how long its own drain and shutdown took ("stopped in 43ms: ...");
+  # print the wall time of the whole verb, signal to exit, in front of it.
+  local took=$(( $(now_ms) - t0 ))
+  if [ -f "$result" ]; then
+    echo "nproxy (pid $pid) stopped in ${took}ms: $(sed 's/^stopped in \([0-9]*ms\): \(.*\)$/\2 (server shutdown \1)/' "$result")"
+    grep -q ' 0 cut' "$result" || return 1
   else
-    echo "nproxy (pid $pid) stopped"
+    echo "nproxy (pid $pid) stopped in ${took}ms"
   fi
   return 0
 }
@@ -137,7 +185,7 @@ case "$verb" in
   run)
     java_cmd
     mkdir -p "$NPROXY_BASE/logs" "$NPROXY_BASE/var"
-    exec "${cmd[@]}" run --config "$config" ;;
+    exec "${launch[@]}" "${cmd[@]}" run --config "$config" ;;
   start) do_start; exit $? ;;
   stop) do_stop; exit $? ;;
   restart) do_stop || exit $?; do_start; exit $? ;;
@@ -148,6 +196,6 @@ case "$verb" in
   check) java_cmd; exec "${cmd[@]}" check --config "$config" ;;
   version) java_cmd; exec "${cmd[@]}" version ;;
   help|-h|--help)
-    sed -n '2,12p' "$script" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    sed -n '2,/^[^#]/{/^#/p}' "$script" | sed 's/^# \{0,1\}//'; exit 0 ;;
   *) echo "nproxy: unknown command '$verb'; expected run, start, stop, restart, reload, status, check or version" >&2; exit 2 ;;
 esac
