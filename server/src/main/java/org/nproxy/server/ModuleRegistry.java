@@ -62,7 +62,7 @@ public final class ModuleRegistry {
         Map<String, String> sources = new LinkedHashMap<>();
         @SuppressWarnings("rawtypes")
         ServiceLoader<HandlerFactory> services = ServiceLoader.load(HandlerFactory.class, loader);
-        for (ServiceLoader.Provider<HandlerFactory> provider : services.stream().toList()) {
+        for (@SuppressWarnings("rawtypes") ServiceLoader.Provider<HandlerFactory> provider : services.stream().toList()) {
             HandlerFactory<?> factory;
             try {
                 factory = provider.get();

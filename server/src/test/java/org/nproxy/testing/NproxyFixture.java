@@ -33,7 +33,6 @@ public final class NproxyFixture implements AutoCloseable {
         this.server = server;
     }
 
-    /** Starts a server on this configuration in a new temporary base directory. */
     /** A port free on 127.0.0.1 right now, for configs that need two listeners on one address. */
     public static int freePort() {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

@@ -20,9 +20,6 @@ import org.nproxy.server.NproxyServer;
  *   <li>{@code HUP}: reload; the outcome goes to {@code var/reload.result}</li>
  *   <li>{@code TERM}, {@code INT}: graceful stop; the report goes to {@code var/stop.result}</li>
  * </ul>
- * The signal handlers use {@code sun.misc.Signal} (module {@code jdk.unsupported}), the only
- * way to hear {@code HUP} in Java; the parent POM turns javac's "internal proprietary API"
- * warning for it off.
  */
 public final class ProcessControl {
     private final Path var;
@@ -47,9 +44,9 @@ public final class ProcessControl {
      */
     public static ProcessControl install(Path var, Path pidFile, PrintStream out, PrintStream err) {
         ProcessControl control = new ProcessControl(var, pidFile, out, err);
-        sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> control.stop());
-        sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> control.stop());
-        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> control.reload());
+        Signals.handle("TERM", control::stop);
+        Signals.handle("INT", control::stop);
+        Signals.handle("HUP", control::reload);
         return control;
     }
 

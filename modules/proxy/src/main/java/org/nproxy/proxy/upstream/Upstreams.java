@@ -139,6 +139,7 @@ public final class Upstreams implements AutoCloseable {
             public org.eclipse.jetty.io.Connection newConnection(EndPoint endPoint, Map<String, Object> context) {
                 HttpConnectionOverHTTP connection = new HttpConnectionOverHTTP(endPoint, context) {
                     @Override
+                    @SuppressWarnings("deprecation") // Jetty 12.0 still asks the connection; no replacement hook yet
                     public InvocationType getInvocationType() {
                         return InvocationType.NON_BLOCKING;
                     }
