@@ -100,7 +100,10 @@ public final class Main {
     private static int serve(Path home, Path base, Path configFile, PrintStream out, PrintStream err) {
         long pid = ProcessHandle.current().pid();
         // Signal handlers first: a stop asked for during start-up then waits for it and stops cleanly.
-        ProcessControl control = ProcessControl.install(base.resolve("var"), base.resolve("var/nproxy.pid"), out, err);
+        // The new process of an upgrade reports itself in nproxy.pid.new; the script moves it over.
+        Path pidFile = base.resolve(Boolean.getBoolean("nproxy.upgrade") ? "var/nproxy.pid.new" : "var/nproxy.pid");
+        ProcessControl control = ProcessControl.install(base.resolve("var"), pidFile, home,
+            configFile, version(), out, err);
         out.println("nproxy " + version() + " starting, pid " + pid);
         out.flush();
         NproxyServer server;

@@ -12,26 +12,42 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.nproxy.server.NproxyServer;
 
 /**
- * The process side of {@code bin/nproxy.sh}: signal handlers, the pid file and the result files
- * under {@code var/}. Installed before the server starts, so that a {@code TERM} or {@code INT}
+ * The process side of {@code bin/nproxy.sh}: signal handlers, the pid file, the status file and
+ * the result files under {@code var/}. Installed before the server starts, so that a {@code TERM} or {@code INT}
  * during start-up waits for the start to finish and then stops gracefully (exit 0) instead of
  * the JVM's default exit 130.
  * <ul>
  *   <li>{@code HUP}: reload; the outcome goes to {@code var/reload.result}</li>
  *   <li>{@code TERM}, {@code INT}: graceful stop; the report goes to {@code var/stop.result}</li>
+ *   <li>{@code USR1}: hand over to a new process already listening on the same ports
+ *       ({@code nproxy.sh upgrade}): stop accepting, drain requests and tunnels up to
+ *       drain-timeout ({@link Handover}), exit; the report goes to {@code var/stop.result}</li>
  * </ul>
+ * {@code var/nproxy-PID.status} ({@code key=value} lines: pid, version, home, config, started
+ * (epoch ms), generation, state, listeners, probe) is written once serving and after each reload,
+ * and removed at exit; {@code nproxy.sh status} reads it.
  */
 public final class ProcessControl {
     private final Path var;
     private final Path pidFile;
     private final PrintStream out;
     private final PrintStream err;
+    private final Path statusFile;
+    private final Path home;
+    private final Path configFile;
+    private final String version;
+    private final long startedMillis = System.currentTimeMillis();
     private final CompletableFuture<NproxyServer> started = new CompletableFuture<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
 
-    private ProcessControl(Path var, Path pidFile, PrintStream out, PrintStream err) {
+    private ProcessControl(Path var, Path pidFile, Path home, Path configFile, String version, PrintStream out,
+                           PrintStream err) {
         this.var = var;
         this.pidFile = pidFile;
+        this.statusFile = var.resolve("nproxy-" + ProcessHandle.current().pid() + ".status");
+        this.home = home;
+        this.configFile = configFile;
+        this.version = version;
         this.out = out;
         this.err = err;
     }
@@ -41,12 +57,15 @@ public final class ProcessControl {
      *
      * @param var     the instance's {@code var/}
      * @param pidFile where {@link #serve} writes the pid once every listener is open
+     * @param home    the install, for the status file
      */
-    public static ProcessControl install(Path var, Path pidFile, PrintStream out, PrintStream err) {
-        ProcessControl control = new ProcessControl(var, pidFile, out, err);
+    public static ProcessControl install(Path var, Path pidFile, Path home, Path configFile, String version,
+                                         PrintStream out, PrintStream err) {
+        ProcessControl control = new ProcessControl(var, pidFile, home, configFile, version, out, err);
         Signals.handle("TERM", control::stop);
         Signals.handle("INT", control::stop);
         Signals.handle("HUP", control::reload);
+        Signals.handle("USR1", control::handover);
         return control;
     }
 
@@ -62,6 +81,7 @@ public final class ProcessControl {
     public int serve(NproxyServer server) {
         try {
             Files.createDirectories(var);
+            writeStatus(server, "serving");
             Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
         } catch (IOException e) {
             err.println("nproxy: cannot write " + pidFile + ": " + e.getMessage());
@@ -91,16 +111,32 @@ public final class ProcessControl {
                 return;
             }
             NproxyServer.ReloadResult result = server.reload();
+            if (result.ok() && !stopping.get()) {
+                writeStatus(server, "serving");
+            }
             writeAtomically(var.resolve("reload.result"), System.nanoTime() + " " + (result.ok() ? "ok" : "failed")
                 + "\n" + result.message() + "\n");
         });
     }
 
     private void stop() {
+        exit("stopping", NproxyServer::stop, r -> ((NproxyServer.StopReport) r).cut());
+    }
+
+    private void handover() {
+        exit("draining", NproxyServer::handover, r -> ((Handover.Report) r).cut());
+    }
+
+    private interface Ending {
+        Object run(NproxyServer server) throws Exception;
+    }
+
+    /** Stop or hand over once (a second TERM/INT/USR1 while ending changes nothing), report, halt. */
+    private void exit(String state, Ending ending, java.util.function.ToIntFunction<Object> cut) {
         if (!stopping.compareAndSet(false, true)) {
-            return; // a second TERM/INT while stopping changes nothing
+            return;
         }
-        Thread.ofPlatform().name("stop").start(() -> {
+        Thread.ofPlatform().name(state).start(() -> {
             NproxyServer server;
             try {
                 server = started.join();
@@ -108,31 +144,46 @@ public final class ProcessControl {
                 return; // the main thread reports the failure and exits 1
             }
             int code;
+            writeStatus(server, state);
             try {
-                NproxyServer.StopReport report = server.stop();
+                Object report = ending.run(server);
                 out.println("nproxy: " + report);
                 writeAtomically(var.resolve("stop.result"), report + "\n");
-                code = report.cut() == 0 ? 0 : 3;
+                code = cut.applyAsInt(report) == 0 ? 0 : 3;
             } catch (Throwable t) {
-                err.println("nproxy: stop failed: " + t);
-                writeAtomically(var.resolve("stop.result"), "stop failed: " + t + "\n");
+                err.println("nproxy: " + state + " failed: " + t);
+                writeAtomically(var.resolve("stop.result"), state + " failed: " + t + "\n");
                 code = 1;
             }
-            removeOwnFiles();
-            out.flush();
-            err.flush();
-            Runtime.getRuntime().halt(code);
+            try {
+                removeOwnFiles();
+                out.flush();
+                err.flush();
+            } finally {
+                Runtime.getRuntime().halt(code);
+            }
         });
     }
 
-    /** Removes the pid file only while it still names this process (an upgrade hands it over). */
+    private void writeStatus(NproxyServer server, String state) {
+        writeAtomically(statusFile, "pid=" + ProcessHandle.current().pid() + "\nversion=" + version + "\nhome=" + home
+            + "\nconfig=" + configFile + "\nstarted=" + startedMillis + "\ngeneration=" + server.generation().id()
+            + "\nstate=" + state + "\nlisteners=" + server.listenerSummary() + "\nprobe="
+            + String.join(" ", server.probeAddresses()) + "\n");
+    }
+
+    /** Removes the status file, and the pid file while it still names this process (an upgrade hands it over). */
     private void removeOwnFiles() {
         String self = Long.toString(ProcessHandle.current().pid());
         try {
-            if (Files.isRegularFile(pidFile) && Files.readString(pidFile).trim().equals(self)) {
-                Files.delete(pidFile);
+            Files.deleteIfExists(statusFile);
+            for (Path file : new java.util.LinkedHashSet<>(java.util.List.of(pidFile, var.resolve("nproxy.pid"),
+                var.resolve("nproxy.pid.new")))) {
+                if (Files.isRegularFile(file) && Files.readString(file).trim().equals(self)) {
+                    Files.delete(file);
+                }
             }
-        } catch (IOException ignored) {
+        } catch (IOException | RuntimeException ignored) {
             // best effort: the script treats a pid file naming a dead process as "not running"
         }
     }
@@ -140,7 +191,7 @@ public final class ProcessControl {
     /** Writes through a temporary file and a rename, so readers never see half a file. */
     public static void writeAtomically(Path file, String content) {
         try {
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Path tmp = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
             Files.writeString(tmp, content, StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
