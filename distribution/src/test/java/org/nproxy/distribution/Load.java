@@ -25,13 +25,16 @@ import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
 /**
  * Traffic through an Nproxy under test, counting every failure: HTTP/1.1 loops, HTTP/2 (h2c)
- * clients each with its own connection, a loop of slow requests (always one in flight), and
+ * clients each with its own connection (a request the server refused unprocessed is sent again,
+ * as RFC 9113 allows, and counted in {@link #retried}), a loop of slow requests (always one in flight), and
  * WebSocket tunnels that send a message every 100 ms and check its echo. Plus the WebSocket echo
  * upstream the tunnels go to. Bounded: every loop stops at {@link #close()}.
  */
-final class Load implements AutoCloseable {
+public final class Load implements AutoCloseable {
     final Server upstream;
     final AtomicLong ok = new AtomicLong();
+    /** HTTP/2 requests refused unprocessed by a GOAWAY they crossed on the wire, then sent again. */
+    final AtomicLong retried = new AtomicLong();
     final Queue<String> failures = new ConcurrentLinkedQueue<>();
     final List<Tunnel> tunnels = new ArrayList<>();
     private final int port;
@@ -97,6 +100,14 @@ final class Load implements AutoCloseable {
                     } else {
                         failures.add(name + ": " + r.getStatus() + " " + r.getContentAsString());
                     }
+                } catch (java.util.concurrent.ExecutionException e)  {
+                    // RFC 9113 8.7: a stream the server refused (above its GOAWAY, or REFUSED_STREAM)
+                    // was not processed and is safe to retry; browsers and curl do. Anything else fails.
+                    if (e.getCause() instanceof org.eclipse.jetty.client.RetryableRequestException) {
+                        retried.incrementAndGet();
+                    } else {
+                        failures.add(name + ": " + e);
+                    }
                 } catch (Exception e) {
                     failures.add(name + ": " + e);
                 }
@@ -129,7 +140,7 @@ final class Load implements AutoCloseable {
     }
 
     /** A client tunnel: sends "name-N" every 100 ms, expects each echo within 5 s. */
-    final class Tunnel implements Session.Listener.AutoDemanding {
+    public final class Tunnel implements Session.Listener.AutoDemanding {
         final String name;
         final AtomicInteger echoed = new AtomicInteger();
         volatile String closedBy;

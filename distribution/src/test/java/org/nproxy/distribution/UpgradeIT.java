@@ -79,6 +79,9 @@ class UpgradeIT {
         }
     }
 
+    /** One thread per task: the common pool has a single worker on two cores. */
+    private static final java.util.concurrent.Executor THREADS = r -> Thread.ofPlatform().start(r);
+
     @Test
     @Order(1)
     void aNewInstallThatCannotStartLeavesTheOldOneServing() throws Exception {
@@ -103,7 +106,7 @@ class UpgradeIT {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        });
+        }, THREADS);
         assertTrue(Install.await(60_000, () -> {
             try {
                 return oldInstall.pid() != old;
@@ -113,6 +116,15 @@ class UpgradeIT {
         }), "the pid file moves to the new process");
         long fresh = newInstall.pid();
         assertNotEquals(old, fresh);
+        // The old process logs this once its listening sockets are closed (USR1 follows the pid file move).
+        Path log = oldInstall.base.resolve("logs/nproxy.log");
+        assertTrue(Install.await(30_000, () -> {
+            try {
+                return Files.readString(log).contains("nproxy handing over: stopped accepting");
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }), "the old process stopped accepting");
         // The old process drains: its tunnels keep echoing while the new process takes everything new.
         int[] before = load.tunnels.stream().mapToInt(t -> t.echoed.get()).toArray();
         assertTrue(load.awaitMore(100, 30_000), "requests go on: " + load.failures);
@@ -140,6 +152,8 @@ class UpgradeIT {
         assertTrue(!Install.alive(old), "old process gone");
         assertTrue(load.awaitMore(100, 30_000), "the new process serves");
         assertEquals(List.of(), List.copyOf(load.failures), "no failed request, no tunnel closed by the server");
+        System.out.println("upgrade under load: " + load.ok.get() + " requests ok, " + load.retried.get()
+            + " HTTP/2 request(s) refused unprocessed at the GOAWAY and sent again");
         Install.Result status = newInstall.nproxy("status");
         assertEquals(0, status.code(), status.out());
         assertTrue(status.out().contains("pid " + fresh + ", serving"), status.out());

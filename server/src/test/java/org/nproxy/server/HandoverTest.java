@@ -31,6 +31,9 @@ class HandoverTest {
           </server>
         </nproxy>""";
 
+    /** One thread per task: the common pool has a single worker on two cores. */
+    private static final java.util.concurrent.Executor THREADS = r -> Thread.ofPlatform().start(r);
+
     @Test
     void handoverFinishesInFlightRequestsAndSendsKeepAliveClientsAway() throws Exception {
         try (NproxyFixture nproxy = NproxyFixture.start(CONFIG);
@@ -43,8 +46,10 @@ class HandoverTest {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-            });
-            Thread.sleep(300); // the slow request is in flight
+            }, THREADS);
+            for (int i = 0; i < 500 && nproxy.server().generation().inFlight() == 0; i++) {
+                Thread.sleep(20); // until the slow request is in flight
+            }
             long t0 = System.nanoTime();
             CompletableFuture<Handover.Report> handover = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -52,7 +57,7 @@ class HandoverTest {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-            });
+            }, THREADS);
             String draining = "";
             for (int i = 0; i < 100 && !draining.contains("draining"); i++) {
                 Thread.sleep(20);

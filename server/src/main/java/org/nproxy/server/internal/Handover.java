@@ -6,8 +6,10 @@ import java.util.concurrent.TimeUnit;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http2.ErrorCode;
 import org.eclipse.jetty.http2.HTTP2Connection;
 import org.eclipse.jetty.http2.HTTP2Session;
+import org.eclipse.jetty.http2.frames.GoAwayFrame;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ssl.SslConnection;
@@ -26,7 +28,8 @@ import org.eclipse.jetty.util.Callback;
  * <ul>
  *   <li>HTTP/1.x responses from now on carry {@code Connection: close}, so each connection ends
  *       after its next exchange and the client reconnects (to the new process);</li>
- *   <li>HTTP/2 sessions get a graceful GOAWAY: their open streams finish, new ones go elsewhere;</li>
+ *   <li>HTTP/2 sessions get a graceful GOAWAY (see {@link #goAway}): open streams finish, new
+ *       ones go elsewhere;</li>
  *   <li>HTTP connections idle for {@link #IDLE_MILLIS} while no request is in flight are closed
  *       (nginx closes idle keep-alive connections the same way);</li>
  *   <li>anything else on the connectors (WebSocket tunnels) stays until it ends or the drain
@@ -38,6 +41,8 @@ import org.eclipse.jetty.util.Callback;
 public final class Handover extends Handler.Wrapper {
     /** An HTTP connection this quiet, with no request in flight anywhere, is closed. */
     static final long IDLE_MILLIS = 1000;
+
+    private static final byte[] GOING_AWAY = "draining".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private volatile boolean draining;
 
@@ -59,7 +64,7 @@ public final class Handover extends Handler.Wrapper {
         if (draining) {
             Connection connection = request.getConnectionMetaData().getConnection();
             if (connection instanceof HTTP2Connection h2) {
-                h2.getSession().shutdown();
+                goAway(h2);
             } else if (request.getConnectionMetaData().getHttpVersion().getVersion() < HttpVersion.HTTP_2.getVersion()) {
                 response.getHeaders().put(HttpHeader.CONNECTION, "close");
             }
@@ -83,7 +88,7 @@ public final class Handover extends Handler.Wrapper {
         for (EndPoint endPoint : open) {
             Connection connection = application(endPoint);
             if (connection instanceof HTTP2Connection h2) {
-                h2.getSession().shutdown();
+                goAway(h2);
             } else if (!(connection instanceof AbstractMetaDataConnection)) {
                 others++;
             }
@@ -111,14 +116,20 @@ public final class Handover extends Handler.Wrapper {
             boolean http = connection instanceof AbstractMetaDataConnection
                 || connection instanceof HTTP2Connection h2 && h2.getSession().getStreamCount() == 0;
             if (http && endPoint instanceof org.eclipse.jetty.io.IdleTimeout idle && idle.getIdleFor() >= IDLE_MILLIS) {
-                if (connection instanceof HTTP2Connection h2) {
-                    HTTP2Session session = h2.getSession();
-                    session.close(0, "drained", Callback.NOOP);
-                } else {
-                    endPoint.close();
-                }
+                endPoint.close();
             }
         }
+    }
+
+    /**
+     * A graceful GOAWAY (last stream 2^31-1, RFC 9113 section 6.8): the client opens no new
+     * stream on this connection and nothing it has already sent is refused. (Jetty's
+     * {@code Session.shutdown()} names the last stream it has seen, and a request crossing it on
+     * the wire fails with a RetryableStreamException.) The connection is closed once idle.
+     */
+    private static void goAway(HTTP2Connection h2) {
+        HTTP2Session session = h2.getSession();
+        session.goAway(new GoAwayFrame(Integer.MAX_VALUE, ErrorCode.NO_ERROR.code, GOING_AWAY), Callback.NOOP);
     }
 
     /** The protocol connection of an endpoint, under TLS if there is one. */
