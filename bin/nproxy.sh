@@ -2,6 +2,12 @@
 # Nproxy control script.
 #
 #   nproxy.sh run|start|stop|restart|reload|status|check|version [--config FILE] [-Dname=value ...]
+#   nproxy.sh upgrade [--home NEW_INSTALL] [--config FILE] [-Dname=value ...]
+#
+# Options go before or after the command. --config and -D apply to run, start, restart, check
+# and upgrade; reload re-reads the file the running process was started with and refuses them.
+# upgrade starts NEW_INSTALL (default: this one) beside the running process on the same ports,
+# waits until it serves, then lets the old one drain and exit (see README, "Upgrade").
 #
 # NPROXY_HOME  the install (default: the directory above this script, symlinks resolved)
 # NPROXY_BASE  the instance: etc/, logs/, var/, lib/ext/ (default: NPROXY_HOME)
@@ -16,18 +22,41 @@ NPROXY_BASE="${NPROXY_BASE:-$NPROXY_HOME}"
 # shellcheck source=find-java.sh
 . "$NPROXY_HOME/bin/find-java.sh"
 
-verb="${1:-help}"
-[ $# -gt 0 ] && shift
+# Options may come before or after the verb (`nproxy.sh --config x.xml check`, like `nginx -c x -t`).
+verb=""
 config=""
+newhome=""
 props=()
+usage="usage: nproxy.sh run|start|stop|restart|reload|status|check|version|upgrade [--config FILE] [-Dname=value ...] [--home NEW_INSTALL]"
 while [ $# -gt 0 ]; do
   case "$1" in
-    --config|-c) [ $# -ge 2 ] || { echo "nproxy: --config needs a file" >&2; exit 2; }; config="$2"; shift 2 ;;
+    --config|-c) [ $# -ge 2 ] || { echo "nproxy: $1 needs a file" >&2; exit 2; }; config="$2"; shift 2 ;;
     --config=*) config="${1#--config=}"; shift ;;
-    -D*) props+=("$1"); shift ;;
-    *) echo "nproxy: unknown argument '$1'" >&2; exit 2 ;;
+    -D?*) props+=("$1"); shift ;;
+    --home) [ $# -ge 2 ] || { echo "nproxy: --home needs a directory" >&2; exit 2; }; newhome="$2"; shift 2 ;;
+    --home=*) newhome="${1#--home=}"; shift ;;
+    -h|--help) verb=help; shift ;;
+    -*) echo "nproxy: unknown option '$1'; $usage" >&2; exit 2 ;;
+    *)
+      if [ -n "$verb" ]; then echo "nproxy: two commands, '$verb' and '$1'; $usage" >&2; exit 2; fi
+      verb="$1"; shift ;;
   esac
 done
+verb="${verb:-help}"
+if [ -n "$newhome" ] && [ "$verb" != upgrade ]; then echo "nproxy: --home is for upgrade only" >&2; exit 2; fi
+config_given="$config"
+# Options a verb cannot use are refused, never silently ignored: a signal cannot carry them.
+case "$verb" in
+  stop|reload|status|version)
+    if [ -n "$config" ] || [ ${#props[@]} -gt 0 ]; then
+      extra="${config:+--config $config }${props[*]+${props[*]}}"
+      case "$verb" in
+        reload) echo "nproxy: reload re-reads the configuration the running process was started with and cannot take '${extra% }'; use restart (or upgrade) to run with other options" >&2 ;;
+        *) echo "nproxy: $verb takes no --config or -D options (got '${extra% }')" >&2 ;;
+      esac
+      exit 2
+    fi ;;
+esac
 if [ -z "$config" ]; then
   config="$NPROXY_BASE/etc/nproxy.xml"
 else
@@ -50,11 +79,33 @@ java_cmd() {
        -cp "$NPROXY_HOME/lib/*" org.nproxy.server.Main)
 }
 
+# Background jobs of a non-interactive shell start with SIGINT ignored, and a JVM started with
+# INT ignored never installs its handler (`kill -INT` would do nothing): hand the JVM the default
+# disposition back. `env --default-signal` (coreutils >= 8.31) also undoes an ignore inherited
+# from our own caller; job control (set -m) is the fallback for older systems.
+if env --default-signal=INT true 2>/dev/null; then
+  launch=(env --default-signal=INT)
+else
+  launch=(); set -m
+fi
+
+# True while the process runs. A zombie counts as gone: it has exited and only waits for its
+# parent (init, for a process started with `start`) to reap it, which can take seconds.
+alive() {
+  local state
+  kill -0 "$1" 2>/dev/null || return 1
+  [ -r "/proc/$1/stat" ] || return 0
+  state="$(sed -n 's/^.*) \([A-Z]\) .*/\1/p' "/proc/$1/stat" 2>/dev/null)"
+  [ "$state" != Z ] && [ "$state" != X ]
+}
+
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
 running_pid() {
   local pid
   [ -f "$pidfile" ] || return 1
   pid="$(tr -dc '0-9' < "$pidfile")"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && { echo "$pid"; return 0; }
+  [ -n "$pid" ] && alive "$pid" && { echo "$pid"; return 0; }
   return 1
 }
 
@@ -66,9 +117,9 @@ do_start() {
   java_cmd
   local offset=0
   [ -f "$logfile" ] && offset="$(stat -c %s "$logfile")"
-  setsid "${cmd[@]}" run --config "$config" >> "$logfile" 2>&1 < /dev/null &
+  "${launch[@]}" setsid "${cmd[@]}" run --config "$config" >> "$logfile" 2>&1 < /dev/null &
   local child=$!
-  local waited=0 limit=$(( ${NPROXY_START_WAIT:-60} * 10 ))
+  local waited=0 limit=$(( ${NPROXY_START_WAIT:-60} * 20 ))
   while [ "$waited" -lt "$limit" ]; do
     if [ -f "$pidfile" ] && [ "$(tr -dc '0-9' < "$pidfile")" = "$child" ]; then
       local line
@@ -76,36 +127,41 @@ do_start() {
       echo "${line:-nproxy started (pid $child)}"
       return 0
     fi
-    if ! kill -0 "$child" 2>/dev/null; then
+    if ! alive "$child"; then
       echo "nproxy: failed to start; from $logfile:" >&2
       tail -c +"$((offset + 1))" "$logfile" | grep -v '^WARNING' | tail -n 30 >&2
       return 1
     fi
-    sleep 0.1; waited=$((waited + 1))
+    sleep 0.05; waited=$((waited + 1))
   done
   echo "nproxy: still not listening after ${NPROXY_START_WAIT:-60}s (pid $child); see $logfile" >&2
   return 1
 }
 
 do_stop() {
-  local pid
+  local pid t0 result
   if ! pid="$(running_pid)"; then echo "nproxy: not running"; rm -f "$pidfile"; return 0; fi
-  rm -f "$NPROXY_BASE/var/stop.result"
+  t0="$(now_ms)"
+  result="$NPROXY_BASE/var/stop.result"
+  rm -f "$result"
   kill -TERM "$pid"
-  local waited=0 limit=$(( ${NPROXY_STOP_WAIT:-300} * 10 ))
-  while kill -0 "$pid" 2>/dev/null; do
+  local waited=0 limit=$(( ${NPROXY_STOP_WAIT:-300} * 50 ))
+  while alive "$pid"; do
     if [ "$waited" -ge "$limit" ]; then
       echo "nproxy: pid $pid did not stop within ${NPROXY_STOP_WAIT:-300}s; killing it" >&2
       kill -KILL "$pid" 2>/dev/null
       return 1
     fi
-    sleep 0.1; waited=$((waited + 1))
+    sleep 0.02; waited=$((waited + 1))
   done
-  if [ -f "$NPROXY_BASE/var/stop.result" ]; then
-    echo "nproxy (pid $pid) $(cat "$NPROXY_BASE/var/stop.result")"
-    grep -q ' 0 cut' "$NPROXY_BASE/var/stop.result" || return 1
+  # The server's report says how long its own drain and shutdown took ("stopped in 43ms: ...");
+  # print the wall time of the whole verb, signal to exit, in front of it.
+  local took=$(( $(now_ms) - t0 ))
+  if [ -f "$result" ]; then
+    echo "nproxy (pid $pid) stopped in ${took}ms: $(sed 's/^stopped in \([0-9]*ms\): \(.*\)$/\2 (server shutdown \1)/' "$result")"
+    grep -q ' 0 cut' "$result" || return 1
   else
-    echo "nproxy (pid $pid) stopped"
+    echo "nproxy (pid $pid) stopped in ${took}ms"
   fi
   return 0
 }
@@ -133,21 +189,112 @@ do_reload() {
   return 1
 }
 
+# upgrade: nginx's binary upgrade. The new process binds the same ports (SO_REUSEPORT) and
+# reports in var/nproxy.pid.new once serving; then the pid file moves to it and the old process
+# gets USR1: stop accepting, drain (requests, tunnels) up to drain-timeout, exit.
+do_upgrade() {
+  local old oldstatus
+  if ! old="$(running_pid)"; then echo "nproxy: not running; nothing to upgrade (use start)" >&2; return 1; fi
+  oldstatus="$NPROXY_BASE/var/nproxy-$old.status"
+  if [ ! -f "$oldstatus" ]; then
+    echo "nproxy: pid $old has no $oldstatus: it is still starting, or a version without upgrade; use restart" >&2
+    return 1
+  fi
+  if [ "$(status_field "$oldstatus" state)" != serving ]; then
+    echo "nproxy: pid $old is $(status_field "$oldstatus" state), not serving; nothing to upgrade" >&2; return 1
+  fi
+  # The new version's own script starts it (its JVM options may differ), on this instance.
+  if [ -n "$newhome" ] && [ "$(cd "$newhome" 2>/dev/null && pwd -P)" != "$(cd "$NPROXY_HOME" && pwd -P)" ]; then
+    if [ ! -x "$newhome/bin/nproxy.sh" ]; then echo "nproxy: --home $newhome has no bin/nproxy.sh" >&2; return 1; fi
+    exec env NPROXY_HOME="$(cd "$newhome" && pwd)" NPROXY_BASE="$NPROXY_BASE" "$newhome/bin/nproxy.sh" upgrade \
+      ${config_given:+--config "$config"} ${props[@]+"${props[@]}"}
+  fi
+  # Without --config, the file the running process serves.
+  [ -n "$config_given" ] || config="$(status_field "$oldstatus" config)"
+  local newpidfile="$NPROXY_BASE/var/nproxy.pid.new" result="$NPROXY_BASE/var/stop.result"
+  rm -f "$newpidfile"
+  props+=(-Dnproxy.upgrade=true)
+  java_cmd
+  local offset=0
+  [ -f "$logfile" ] && offset="$(stat -c %s "$logfile")"
+  "${launch[@]}" setsid "${cmd[@]}" run --config "$config" >> "$logfile" 2>&1 < /dev/null &
+  local child=$! waited=0 limit=$(( ${NPROXY_START_WAIT:-60} * 20 ))
+  while [ "$(cat "$newpidfile" 2>/dev/null | tr -dc '0-9')" != "$child" ]; do
+    if ! alive "$child"; then
+      echo "nproxy: upgrade failed: the new process (pid $child, $NPROXY_HOME) did not start; pid $old keeps serving. From $logfile:" >&2
+      tail -c +"$((offset + 1))" "$logfile" | grep -v '^WARNING' | tail -n 30 >&2
+      return 1
+    fi
+    if [ "$waited" -ge "$limit" ]; then
+      echo "nproxy: upgrade failed: the new process (pid $child) was not serving after ${NPROXY_START_WAIT:-60}s; stopping it, pid $old keeps serving" >&2
+      kill -TERM "$child" 2>/dev/null
+      return 1
+    fi
+    sleep 0.05; waited=$((waited + 1))
+  done
+  printf '%s\n' "$child" > "$pidfile.tmp" && mv -f "$pidfile.tmp" "$pidfile" && rm -f "$newpidfile"
+  rm -f "$result"
+  local t0; t0="$(now_ms)"
+  kill -USR1 "$old"
+  echo "nproxy: pid $child ($NPROXY_HOME) is serving; pid $old stopped accepting and drains (up to its drain-timeout)"
+  waited=0; limit=$(( ${NPROXY_STOP_WAIT:-300} * 50 ))
+  while alive "$old"; do
+    if [ "$waited" -ge "$limit" ]; then
+      echo "nproxy: old pid $old still running after ${NPROXY_STOP_WAIT:-300}s; see $logfile" >&2; return 1
+    fi
+    sleep 0.02; waited=$((waited + 1))
+  done
+  echo "nproxy: old pid $old exited after $(( $(now_ms) - t0 ))ms: $(cat "$result" 2>/dev/null || echo 'no report')"
+  return 0
+}
+
+# status_field FILE NAME: the value of NAME=... in a status file.
+status_field() { sed -n "s/^$2=//p" "$1" | head -n1; }
+
+duration() {
+  local s=$1
+  if [ "$s" -ge 86400 ]; then printf '%dd %02dh %02dm' $((s / 86400)) $((s % 86400 / 3600)) $((s % 3600 / 60))
+  elif [ "$s" -ge 3600 ]; then printf '%dh %02dm %02ds' $((s / 3600)) $((s % 3600 / 60)) $((s % 60))
+  else printf '%dm %02ds' $((s / 60)) $((s % 60)); fi
+}
+
+# 0: serving (the process runs, says it serves, and every TCP listener accepts a connection);
+# 3: not running; 4: running but not serving (starting, stopping, or a listener not answering).
+do_status() {
+  local pid file state addr host port failed=""
+  if ! pid="$(running_pid)"; then echo "nproxy: not running (base $NPROXY_BASE)"; return 3; fi
+  file="$NPROXY_BASE/var/nproxy-$pid.status"
+  if [ ! -f "$file" ]; then
+    echo "nproxy: pid $pid is running but not serving yet (starting?); base $NPROXY_BASE"; return 4
+  fi
+  state="$(status_field "$file" state)"
+  for addr in $(status_field "$file" probe); do
+    host="${addr%:*}"; port="${addr##*:}"; host="${host#[}"; host="${host%]}"
+    timeout 2 bash -c ': > "/dev/tcp/$0/$1"' "$host" "$port" 2>/dev/null || failed="$failed $addr"
+  done
+  local up=$(( ($(now_ms) - $(status_field "$file" started)) / 1000 ))
+  echo "nproxy: pid $pid, $state, up $(duration "$up"), generation $(status_field "$file" generation), version $(status_field "$file" version)"
+  echo "  listening on $(status_field "$file" listeners)"
+  echo "  config $(status_field "$file" config), base $NPROXY_BASE"
+  if [ "$state" != serving ]; then return 4; fi
+  if [ -n "$failed" ]; then echo "nproxy: not accepting connections on${failed}" >&2; return 4; fi
+  return 0
+}
+
 case "$verb" in
   run)
     java_cmd
     mkdir -p "$NPROXY_BASE/logs" "$NPROXY_BASE/var"
-    exec "${cmd[@]}" run --config "$config" ;;
+    exec "${launch[@]}" "${cmd[@]}" run --config "$config" ;;
   start) do_start; exit $? ;;
   stop) do_stop; exit $? ;;
   restart) do_stop || exit $?; do_start; exit $? ;;
   reload) do_reload; exit $? ;;
-  status)
-    if pid="$(running_pid)"; then echo "nproxy: running (pid $pid), base $NPROXY_BASE"; exit 0; fi
-    echo "nproxy: not running (base $NPROXY_BASE)"; exit 3 ;;
+  status) do_status; exit $? ;;
+  upgrade) do_upgrade; exit $? ;;
   check) java_cmd; exec "${cmd[@]}" check --config "$config" ;;
   version) java_cmd; exec "${cmd[@]}" version ;;
   help|-h|--help)
-    sed -n '2,12p' "$script" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  *) echo "nproxy: unknown command '$verb'; expected run, start, stop, restart, reload, status, check or version" >&2; exit 2 ;;
+    sed -n '2,/^[^#]/{/^#/p}' "$script" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "nproxy: unknown command '$verb'; expected run, start, stop, restart, reload, status, check, version or upgrade" >&2; exit 2 ;;
 esac

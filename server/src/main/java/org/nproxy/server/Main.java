@@ -3,10 +3,7 @@ package org.nproxy.server;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,7 +12,7 @@ import java.util.Properties;
 import org.nproxy.config.ConfigError;
 import org.nproxy.config.ConfigException;
 import org.nproxy.config.NproxyConfig;
-import sun.misc.Signal;
+import org.nproxy.server.internal.ProcessControl;
 
 /**
  * Command line: {@code run | check | version} with {@code --config FILE}. The process verbs
@@ -37,18 +34,22 @@ public final class Main {
     static int run(String[] args, PrintStream out, PrintStream err) {
         Path home = Path.of(System.getProperty("nproxy.home", ".")).toAbsolutePath().normalize();
         Path base = Path.of(System.getProperty("nproxy.base", home.toString())).toAbsolutePath().normalize();
-        String verb = args.length == 0 ? "run" : args[0];
+        String verb = null;
         Path config = null;
-        for (int i = 1; i < args.length; i++) {
+        // Options before or after the verb, as bin/nproxy.sh takes them.
+        for (int i = 0; i < args.length; i++) {
             if ((args[i].equals("--config") || args[i].equals("-c")) && i + 1 < args.length) {
                 config = Path.of(args[++i]);
             } else if (args[i].startsWith("--config=")) {
                 config = Path.of(args[i].substring("--config=".length()));
+            } else if (verb == null && !args[i].startsWith("-")) {
+                verb = args[i];
             } else {
                 err.println("nproxy: unknown argument '" + args[i] + "'; usage: nproxy run|check|version [--config FILE]");
                 return 2;
             }
         }
+        verb = verb == null ? "run" : verb;
         Path configFile = (config == null ? base.resolve("etc/nproxy.xml") : config).toAbsolutePath().normalize();
         switch (verb) {
             case "version":
@@ -107,74 +108,32 @@ public final class Main {
     }
 
     private static int serve(Path home, Path base, Path configFile, PrintStream out, PrintStream err) {
+        long pid = ProcessHandle.current().pid();
+        // Signal handlers first: a stop asked for during start-up then waits for it and stops cleanly.
+        // The new process of an upgrade reports itself in nproxy.pid.new; the script moves it over.
+        Path pidFile = base.resolve(Boolean.getBoolean("nproxy.upgrade") ? "var/nproxy.pid.new" : "var/nproxy.pid");
+        ProcessControl control = ProcessControl.install(base.resolve("var"), pidFile, home,
+            configFile, version(), out, err);
+        out.println("nproxy " + version() + " starting, pid " + pid);
+        out.flush();
         NproxyServer server;
         try {
             // Jars in lib/ext/ are read again at every reload (a class loader per change).
             server = new NproxyServer(base, configFile, extDirs(home, base));
             server.start();
         } catch (ConfigException e) {
+            control.failed(e);
             printErrors(e, err);
             err.println("nproxy: not started: configuration file " + configFile + " is invalid");
             return 1;
         } catch (Exception e) {
+            control.failed(e);
             err.println("nproxy: not started: " + describe(e));
             return 1;
         }
-        Path var = base.resolve("var");
-        Path pidFile = var.resolve("nproxy.pid");
-        try {
-            Files.createDirectories(var);
-            Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
-        } catch (IOException e) {
-            err.println("nproxy: cannot write " + pidFile + ": " + e.getMessage());
-        }
-        out.println("nproxy " + version() + " started, pid " + ProcessHandle.current().pid() + ", listening on "
-            + server.listenerSummary());
+        out.println("nproxy " + version() + " started, pid " + pid + ", listening on " + server.listenerSummary());
         out.flush();
-        Signal.handle(new Signal("HUP"), s -> Thread.ofVirtual().name("reload").start(() -> {
-            NproxyServer.ReloadResult result = server.reload();
-            writeAtomically(var.resolve("reload.result"), System.nanoTime() + " " + (result.ok() ? "ok" : "failed")
-                + "\n" + result.message() + "\n");
-        }));
-        Object stopping = new Object();
-        java.util.concurrent.atomic.AtomicBoolean stopRequested = new java.util.concurrent.atomic.AtomicBoolean();
-        Runnable stop = () -> {
-            stopRequested.set(true);
-            synchronized (stopping) {
-                int code = 0;
-                try {
-                    NproxyServer.StopReport report = server.stop();
-                    out.println("nproxy: " + report);
-                    writeAtomically(var.resolve("stop.result"), report + "\n");
-                    code = report.cut() == 0 ? 0 : 3;
-                } catch (Throwable t) {
-                    err.println("nproxy: stop failed: " + t);
-                    writeAtomically(var.resolve("stop.result"), "stop failed: " + t + "\n");
-                    code = 1;
-                }
-                try {
-                    Files.deleteIfExists(pidFile);
-                } catch (IOException ignored) {
-                    // best effort
-                }
-                out.flush();
-                Runtime.getRuntime().halt(code);
-            }
-        };
-        Signal.handle(new Signal("TERM"), s -> Thread.ofPlatform().name("stop").start(stop));
-        Signal.handle(new Signal("INT"), s -> Thread.ofPlatform().name("stop").start(stop));
-        try {
-            server.join();
-            // Jetty has stopped. If a stop signal did it, the stop thread reports and halts the
-            // JVM itself; returning here would race it to exit before the report is written.
-            while (stopRequested.get()) {
-                Thread.sleep(60_000);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        err.println("nproxy: the server stopped unexpectedly");
-        return 1;
+        return control.serve(server);
     }
 
     private static String describe(Throwable e) {
@@ -188,16 +147,6 @@ public final class Main {
             b.append(" (is another server on that port? change <listen port> or stop it)");
         }
         return b.toString();
-    }
-
-    private static void writeAtomically(Path file, String content) {
-        try {
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, content, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            System.err.println("nproxy: cannot write " + file + ": " + e.getMessage());
-        }
     }
 
     /** The build version, from the jar. */

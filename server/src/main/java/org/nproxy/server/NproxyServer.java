@@ -23,6 +23,8 @@ import org.nproxy.server.internal.Generation;
 import org.nproxy.server.internal.Leases;
 import org.nproxy.server.internal.Listener;
 import org.nproxy.server.internal.SharedResources;
+import org.nproxy.server.internal.Handover;
+import org.nproxy.server.internal.PortProbe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +45,7 @@ public final class NproxyServer {
     private final SharedResources pool = new SharedResources();
     private final Map<String, Listener> connectors = new LinkedHashMap<>();
     private final Dispatcher dispatcher = new Dispatcher();
+    private final Handover handover = new Handover(dispatcher);
     private final AccessLog accessLog = new AccessLog();
     private Server server;
     private GracefulHandler graceful;
@@ -131,7 +134,7 @@ public final class NproxyServer {
         }
         server = new Server(threadPool());
         server.setStopTimeout(config.global().shutdownTimeout().toMillis());
-        graceful = new GracefulHandler(dispatcher);
+        graceful = new GracefulHandler(handover);
         // Static trees, so Jetty takes the Dispatcher's NON_BLOCKING type (dynamic containers
         // report BLOCKING and every request would cost a thread hand-off).
         graceful.setDynamic(false);
@@ -142,6 +145,13 @@ public final class NproxyServer {
         for (ListenConfig listen : config.listeners().values()) {
             connectors.put(listen.key(), Listener.create(server, listen,
                 config.serversByListener().get(listen.key()), config.global(), base));
+        }
+        if (!Boolean.getBoolean("nproxy.upgrade")) {
+            // Listeners bind with SO_REUSEPORT (for upgrade); a plain bind first keeps "address in use"
+            // for a second instance on the same port. An upgrade's new process shares them on purpose.
+            for (Listener c : connectors.values()) {
+                PortProbe.check(c.config().host(), c.config().port());
+            }
         }
         Generation generation = Generation.build(nextGeneration++, config, registry, server, pool, leases);
         try {
@@ -206,6 +216,7 @@ public final class NproxyServer {
         try {
             for (ListenConfig listen : config.listeners().values()) {
                 if (!connectors.containsKey(listen.key())) {
+                    PortProbe.check(listen.host(), listen.port()); // see start()
                     Listener c = Listener.create(server, listen, config.serversByListener().get(listen.key()),
                         config.global(), base);
                     opened.add(c);
@@ -287,16 +298,41 @@ public final class NproxyServer {
         } catch (java.util.concurrent.TimeoutException e) {
             cut = (int) graceful.getCurrentRequestCount();
         }
+        shutDown();
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        StopReport report = new StopReport(inFlight, inFlight - cut, cut, millis);
+        LOG.info("nproxy {}", report);
+        return report;
+    }
+
+    /**
+     * The old process of an upgrade: stops accepting (the new process, on the same ports, takes
+     * every new connection), moves clients over ({@link Handover}), waits up to drain-timeout for
+     * in-flight requests and open tunnels, then stops.
+     */
+    public synchronized Handover.Report handover() throws Exception {
+        long timeout = dispatcher.current().config().global().drainTimeout().toMillis();
+        for (Listener c : connectors.values()) {
+            c.shutdown();
+        }
+        LOG.info("nproxy handing over: stopped accepting, draining up to {}ms", timeout);
+        Handover.Report report = handover.drain(connectors.values().stream().map(c -> (org.eclipse.jetty.server.Connector) c.tcp())
+            .toList(), graceful, timeout);
+        if (report.cut() > 0) {
+            LOG.warn("nproxy handover: drain timeout after {}ms, cutting {} request(s)/tunnel(s)", timeout, report.cut());
+        }
+        shutDown();
+        LOG.info("nproxy handed over: {}", report);
+        return report;
+    }
+
+    private void shutDown() throws Exception {
         server.setStopTimeout(0); // drained above; no second graceful phase
         server.stop();
         Generation g = dispatcher.current();
         stopQuietly(g);
         accessLog.close();
         pool.closeAll();
-        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        StopReport report = new StopReport(inFlight, inFlight - cut, cut, millis);
-        LOG.info("nproxy {}", report);
-        return report;
     }
 
     public void join() throws InterruptedException {
@@ -332,6 +368,18 @@ public final class NproxyServer {
     /** The shared objects alive now (upstream groups, zones, module registries), for tests. */
     public Map<Object, Object> sharedResources() {
         return pool.snapshot();
+    }
+
+    /** Where each TCP listener can be reached from this machine, {@code host:port} (for status probes). */
+    public List<String> probeAddresses() {
+        List<String> out = new ArrayList<>();
+        connectors.forEach((key, c) -> {
+            String host = c.config().host();
+            host = host == null || host.isEmpty() || host.equals("0.0.0.0") ? "127.0.0.1"
+                : host.equals("::") || host.equals("[::]") ? "::1" : host;
+            out.add(host + ":" + c.port());
+        });
+        return out;
     }
 
     private static void stopQuietly(Listener listener) {

@@ -38,7 +38,7 @@ public final class NproxyFixture implements AutoCloseable {
     private static final int PORT_TRIES = 3;
 
     /** A port free on 127.0.0.1 right now; another process may take it before we bind it. */
-    private static int freePort() {
+    public static int freePort() {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (IOException e) {

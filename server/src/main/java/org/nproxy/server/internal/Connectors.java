@@ -66,6 +66,7 @@ public final class Connectors {
         // Jetty cuts connections to 1s idle when shutting down; in-flight requests get the whole drain time.
         connector.setShutdownIdleTimeout(Math.max(global.shutdownTimeout().toMillis(), global.drainTimeout().toMillis()));
         connector.setReuseAddress(true);
+        connector.setReusePort(true); // nproxy.sh upgrade: the new process binds beside this one (see PortProbe)
         connector.setAcceptQueueSize(1024);
         if (global.hardening().maxConnectionsPerAddress() > 0) {
             connector.addEventListener(new PerAddressLimit(global.hardening().maxConnectionsPerAddress()));

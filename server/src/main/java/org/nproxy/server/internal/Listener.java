@@ -91,7 +91,7 @@ public final class Listener {
             quicConfig.setMaxBidirectionalRemoteStreams(listen.limits().maxConcurrentStreams());
             quicConfig.setBidirectionalStreamRecvWindow(listen.limits().streamWindow());
             quicConfig.setSessionRecvWindow(listen.limits().connectionWindow());
-            quic = new QuicServerConnector(server, quicConfig, h3);
+            quic = new ReusePortQuicConnector(server, quicConfig, h3);
             quic.setName(listen.key()); // the dispatcher routes by connector name = listener key
             quic.setHost(listen.host());
             quic.setIdleTimeout(global.idleTimeout().toMillis());

@@ -1,6 +1,6 @@
 package org.nproxy.files.internal;
 
-import org.eclipse.jetty.http.DateParser;
+import org.eclipse.jetty.http.HttpDateTime;
 
 /**
  * Conditional request evaluation (RFC 9110 section 13.2.2 order): If-Match, If-Unmodified-Since,
@@ -76,7 +76,7 @@ public final class Validators {
     }
 
     private static long seconds(String httpDate) {
-        long millis = DateParser.parseDate(httpDate.trim());
+        long millis = HttpDateTime.parseToEpoch(httpDate.trim());
         return millis < 0 ? -1 : millis / 1000;
     }
 }
