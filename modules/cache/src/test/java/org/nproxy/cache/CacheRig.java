@@ -21,16 +21,21 @@ final class CacheRig implements AutoCloseable {
 
     /** The zone "pages" (heap 4m, off-heap 8m, disk 32m, max-object 1m) and a location "/" cache > proxy. */
     static String config(int originPort, String cacheAttrs) {
+        return config(originPort, cacheAttrs, 0);
+    }
+
+    /** The same on a fixed listen port (the port is part of the cache key, through Host). */
+    static String config(int originPort, String cacheAttrs, int listenPort) {
         return """
             <nproxy>
               <cache-zone name="pages" heap="4m" off-heap="8m" disk="32m" dir="var/cache/pages" max-object="1m"/>
               <upstream name="app"><peer address="127.0.0.1:%d"/></upstream>
               <server>
-                <listen host="127.0.0.1" port="0"/>
+                <listen host="127.0.0.1" port="%d"/>
                 <location path="/"><cache zone="pages" %s/><proxy upstream="app"/></location>
               </server>
             </nproxy>
-            """.formatted(originPort, cacheAttrs);
+            """.formatted(originPort, listenPort, cacheAttrs);
     }
 
     static CacheRig start(CountingOrigin origin) throws Exception {
