@@ -12,6 +12,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.nproxy.cache.internal.AddressBlock;
+import org.nproxy.cache.internal.ByteRange;
 import org.nproxy.cache.internal.Fields;
 import org.nproxy.cache.internal.StoredSender;
 import org.nproxy.cache.policy.Headers;
@@ -123,9 +124,11 @@ public final class CacheHandler extends Handler.Wrapper {
         Headers clientHeaders = Fields.headers(request.getHeaders());
         boolean notModified = Validation.clientNotModified(request.getMethod(), clientHeaders, stored.meta().status(),
             stored.meta().headers());
+        ByteRange range = notModified || stored.meta().status() != 200 || !request.getMethod().equals("GET") ? null
+            : ByteRange.of(clientHeaders, stored.meta().headers(), stored.meta().length());
         CACHE_STATUS.set(request, status);
-        StoredSender.send(stored, file, request.getMethod().equals("HEAD"), notModified, age, "nproxy; " + cacheStatus,
-            response, callback);
+        StoredSender.send(stored, file, request.getMethod().equals("HEAD"), notModified, range, age,
+            "nproxy; " + cacheStatus, response, callback);
         return true;
     }
 

@@ -58,6 +58,13 @@ public final class CacheZoneFactory implements ElementFactory<ZoneSettings> {
             e.attributeError("dir", "empty dir", "a directory such as var/cache/" + name);
         }
         Path resolved = context.resolve(dir.isBlank() ? "var/cache/" + name : dir).toAbsolutePath().normalize();
+        for (String other : context.names(TYPE)) {
+            ZoneSettings earlier = other.equals(name) ? null : context.lookup(TYPE, other, ZoneSettings.class).orElse(null);
+            if (earlier != null && earlier.dir().equals(resolved)) {
+                e.attributeError("dir", "cache-zone '" + name + "' uses the directory of cache-zone '" + other + "' ("
+                    + resolved + ")", "a directory of its own, e.g. dir=\"var/cache/" + name + "\"");
+            }
+        }
         return new ZoneSettings(name, resolved, heap, offHeap, disk, maxObject);
     }
 

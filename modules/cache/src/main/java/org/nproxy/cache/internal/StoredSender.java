@@ -19,8 +19,8 @@ import org.nproxy.spi.Handlers;
 /**
  * Answers a client from a stored response (RFC 9111 §4): the stored fields with {@code Age}
  * (§5.1) and {@code Cache-Status}, the body from memory or its file in 64 KiB writes, nothing
- * for HEAD, or a 304 when the client's own preconditions match (RFC 9110 §15.4.5 lists the
- * fields it keeps).
+ * for HEAD, one byte range as a 206 (RFC 9110 §14), or a 304 when the client's own
+ * preconditions match (RFC 9110 §15.4.5 lists the fields it keeps).
  */
 public final class StoredSender {
     private static final Set<String> NOT_MODIFIED_FIELDS = Set.of("cache-control", "content-location", "date", "etag",
@@ -46,8 +46,8 @@ public final class StoredSender {
     }
 
     /** Writes the whole answer and completes the callback. */
-    public static void send(StoredResponse stored, FileChannel file, boolean head, boolean notModified, long age,
-                            String cacheStatus, Response response, Callback callback) {
+    public static void send(StoredResponse stored, FileChannel file, boolean head, boolean notModified, ByteRange range,
+                            long age, String cacheStatus, Response response, Callback callback) {
         HttpFields.Mutable out = response.getHeaders();
         Headers fields = stored.meta().headers();
         for (Headers.Field f : fields.fields()) {
@@ -70,22 +70,40 @@ public final class StoredSender {
             Handlers.endWithoutBody(response, callback);
             return;
         }
-        response.setStatus(stored.meta().status());
-        out.put(HttpHeader.CONTENT_LENGTH, stored.meta().length());
-        if (head || stored.meta().length() == 0) {
+        long total = stored.meta().length();
+        if (range == ByteRange.UNSATISFIABLE) {
+            closeQuietly(file);
+            out.put(HttpHeader.CONTENT_RANGE, "bytes */" + total);
+            out.remove(HttpHeader.CONTENT_TYPE);
+            out.put(HttpHeader.CONTENT_LENGTH, 0L);
+            response.setStatus(416);
+            Handlers.endWithoutBody(response, callback);
+            return;
+        }
+        long first = range == null ? 0 : range.first();
+        long length = range == null ? total : range.length();
+        if (range != null) {
+            response.setStatus(206);
+            out.put(HttpHeader.CONTENT_RANGE, "bytes " + range.first() + "-" + range.last() + "/" + total);
+        } else {
+            response.setStatus(stored.meta().status());
+        }
+        out.put(HttpHeader.CONTENT_LENGTH, length);
+        if (head || length == 0) {
             closeQuietly(file);
             Handlers.endWithoutBody(response, callback);
             return;
         }
         if (file == null) {
-            response.write(true, stored.inlineBuffer(), callback);
+            response.write(true, stored.inlineBuffer().position((int) first).limit((int) (first + length)), callback);
             return;
         }
         try (file) {
+            file.position(first);
             ByteBuffer buffer = ByteBuffer.allocate(CHUNK);
-            long left = stored.meta().length();
+            long left = length;
             while (left > 0) {
-                buffer.clear();
+                buffer.clear().limit((int) Math.min(CHUNK, left));
                 int n = file.read(buffer);
                 if (n < 0) {
                     throw new IOException("body file shorter than its entry says");

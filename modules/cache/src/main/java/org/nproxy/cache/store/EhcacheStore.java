@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
 public final class EhcacheStore implements Store {
     private static final Logger LOG = LoggerFactory.getLogger(EhcacheStore.class);
 
+    /** Zone directories with an open store in this JVM, and how many. */
+    private static final java.util.concurrent.ConcurrentHashMap<Path, Integer> OPEN = new java.util.concurrent.ConcurrentHashMap<>();
+
     private final StoreLayout layout;
     private final CacheManager manager;
     private final Cache<String, byte[]> cache;
@@ -54,7 +57,24 @@ public final class EhcacheStore implements Store {
     /** Opens (and, with a disk tier, reloads) the store of one zone. */
     public static EhcacheStore open(StoreLayout layout) throws IOException {
         Files.createDirectories(layout.bodies());
-        StoreSweeper.clearTemp(layout.temp());
+        boolean alone = OPEN.merge(layout.dir(), 1, Integer::sum) == 1;
+        try {
+            return open(layout, alone);
+        } catch (IOException | RuntimeException e) {
+            OPEN.merge(layout.dir(), -1, (a, b) -> a + b == 0 ? null : a + b);
+            throw e;
+        }
+    }
+
+    /**
+     * @param alone whether no other store of this JVM has the directory open (else a reload is
+     *              resizing the zone: the old store's files and index are left alone)
+     */
+    private static EhcacheStore open(StoreLayout layout, boolean alone) throws IOException {
+        if (alone) {
+            StoreSweeper.clearTemp(layout.temp());
+            StoreSweeper.deleteOtherIndexes(layout);
+        }
         ResourcePoolsBuilder pools = ResourcePoolsBuilder.newResourcePoolsBuilder().heap(layout.heapEntries(), EntryUnit.ENTRIES);
         if (layout.offHeapBytes() > 0) {
             pools = pools.offheap(layout.offHeapBytes() >> 10, MemoryUnit.KB);
@@ -76,7 +96,9 @@ public final class EhcacheStore implements Store {
                 .withCache("responses", config).build(true)
             : CacheManagerBuilder.newCacheManagerBuilder().withCache("responses", config).build(true);
         EhcacheStore store = new EhcacheStore(layout, manager, manager.getCache("responses", String.class, byte[].class));
-        StoreSweeper.sweepLater(layout, store::referencedFiles);
+        if (alone) {
+            StoreSweeper.sweepLater(layout, store::referencedFiles);
+        }
         return store;
     }
 
@@ -223,6 +245,8 @@ public final class EhcacheStore implements Store {
             manager.close();
         } catch (RuntimeException e) {
             LOG.warn("closing the cache store in {} failed", layout.dir(), e);
+        } finally {
+            OPEN.merge(layout.dir(), -1, (a, b) -> a + b == 0 ? null : a + b);
         }
     }
 

@@ -7,7 +7,7 @@ import java.util.UUID;
  * Where a zone's store keeps things and the sizes derived from its settings, in one place.
  *
  * <ul>
- *   <li>{@code dir/index}: Ehcache's disk tier; {@code dir/bodies/xx/*.body}: bodies too large to
+ *   <li>{@code dir/index-SIZES}: Ehcache's disk tier; {@code dir/bodies/xx/*.body}: bodies too large to
  *       be inline; {@code dir/tmp}: bodies being captured (emptied at open).</li>
  *   <li>Value cap: Ehcache silently drops a value too large for a tier and empties that tier, so
  *       every value is kept below 1/64 of the smallest byte tier (and at most 1 MiB).</li>
@@ -21,8 +21,13 @@ public record StoreLayout(Path dir, long heapBytes, long offHeapBytes, long disk
     static final int INLINE_MAX = 32 * 1024;
     private static final long CAP_MAX = 1 << 20;
 
+    /**
+     * Ehcache's disk tier, one directory per set of tier sizes: a reload that resizes the zone
+     * opens the new store while the old one still serves (and holds its directory's lock).
+     */
     public Path index() {
-        return dir.resolve("index");
+        return dir.resolve("index-" + Long.toHexString(heapBytes) + "-" + Long.toHexString(offHeapBytes) + "-"
+            + Long.toHexString(diskBytes));
     }
 
     public Path bodies() {

@@ -33,6 +33,22 @@ final class StoreSweeper {
         }
     }
 
+    /** Deletes the disk tiers of other tier sizes (left by a resize); their bodies become orphans. */
+    static void deleteOtherIndexes(StoreLayout layout) throws IOException {
+        try (Stream<Path> dirs = Files.list(layout.dir())) {
+            for (Path d : dirs.filter(p -> p.getFileName().toString().startsWith("index")).toList()) {
+                if (!d.equals(layout.index())) {
+                    try (Stream<Path> tree = Files.walk(d)) {
+                        for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                            Files.deleteIfExists(p);
+                        }
+                    }
+                    LOG.info("cache zone {}: deleted {} (a disk tier of other sizes)", layout.dir(), d.getFileName());
+                }
+            }
+        }
+    }
+
     /**
      * On a virtual thread: deletes body files older than now that no entry refers to. Files
      * written after the sweep started are left alone (they may be on their way into the cache).
