@@ -12,7 +12,8 @@ import java.nio.file.StandardOpenOption;
  * A body being captured: kept in memory up to the store's inline threshold, then spilled to a
  * temporary file in the zone directory. Either it ends up in the store ({@link Store#put}) or
  * {@link #discard()} deletes what it wrote: a client that goes away never leaves half a body.
- * Not thread-safe: one writer.
+ * One writer; a discard may come from another thread while a write is under way (a request
+ * ending on failure), so both lock, and nothing is written after a discard.
  */
 public final class BodyBuffer implements AutoCloseable {
     private final int inlineLimit;
@@ -23,6 +24,7 @@ public final class BodyBuffer implements AutoCloseable {
     private FileChannel channel;
     private long length;
     private boolean tooLarge;
+    private boolean discarded;
 
     BodyBuffer(int inlineLimit, long maxObject, Path tempDir) {
         this.inlineLimit = inlineLimit;
@@ -34,8 +36,8 @@ public final class BodyBuffer implements AutoCloseable {
      * Appends a copy of the bytes (the buffer's position is left as it was). Past max-object the
      * body is dropped and {@link #tooLarge()} turns true.
      */
-    public void append(ByteBuffer bytes) throws IOException {
-        if (tooLarge || bytes == null || !bytes.hasRemaining()) {
+    public synchronized void append(ByteBuffer bytes) throws IOException {
+        if (discarded || tooLarge || bytes == null || !bytes.hasRemaining()) {
             return;
         }
         ByteBuffer b = bytes.slice();
@@ -76,12 +78,12 @@ public final class BodyBuffer implements AutoCloseable {
         return tempFile != null;
     }
 
-    byte[] bytes() {
+    synchronized byte[] bytes() {
         return memory.toByteArray();
     }
 
     /** Closes the file (forced to disk) and returns it, for the store to move into place. */
-    Path finishFile() throws IOException {
+    synchronized Path finishFile() throws IOException {
         channel.force(false);
         channel.close();
         channel = null;
@@ -89,8 +91,9 @@ public final class BodyBuffer implements AutoCloseable {
     }
 
     /** Drops the body and deletes its temporary file, if any. Idempotent. */
-    public void discard() {
-        memory = tooLarge ? null : new ByteArrayOutputStream();
+    public synchronized void discard() {
+        discarded = true;
+        memory = null;
         try {
             if (channel != null) {
                 channel.close();
