@@ -1,10 +1,6 @@
 package org.nproxy.cache;
 
-import java.io.IOException;
-import java.util.List;
-
 import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -16,14 +12,10 @@ import org.nproxy.cache.internal.Forwarding;
 import org.nproxy.cache.internal.Forwarding.Outcome;
 import org.nproxy.cache.internal.Forwarding.Result;
 import org.nproxy.cache.internal.UpstreamRequests;
-import org.nproxy.cache.policy.Exchange;
 import org.nproxy.cache.policy.Headers;
 import org.nproxy.cache.policy.Invalidation;
 import org.nproxy.cache.policy.Servability;
-import org.nproxy.cache.policy.Storability;
 import org.nproxy.cache.policy.Validation;
-import org.nproxy.cache.policy.Vary;
-import org.nproxy.cache.store.BodyBuffer;
 import org.nproxy.cache.store.Store;
 import org.nproxy.cache.store.StoredResponse;
 import org.nproxy.spi.Handlers;
@@ -117,13 +109,13 @@ final class Fetches {
     private Fetched fetch(Request clientRequest, Request upstreamRequest, Response response, Callback callback,
                           Headers clientHeaders, String key, String fwd, String label) {
         long requestTime = System.currentTimeMillis();
-        Capture c = new Capture(clientRequest, clientHeaders, requestTime, fwd, label);
+        Capture c = new Capture(settings, store, clientRequest, clientHeaders, requestTime, fwd, label);
         CaptureResponse capture = new CaptureResponse(upstreamRequest, response, c::plan);
         Outcome o = Forwarding.run(handler.getHandler(), upstreamRequest, capture, settings.upstreamTimeout());
         if (o.result() == Result.NOT_HANDLED) {
             return Fetched.NOT_HANDLED;
         }
-        boolean stored = storeIfWhole(capture, o, key, clientHeaders, c);
+        boolean stored = c.storeIfWhole(capture, o, key);
         finish(capture, o, response, callback);
         return stored ? Fetched.STORED : Fetched.PASSED;
     }
@@ -136,7 +128,7 @@ final class Fetches {
         boolean staleIfError = Servability.staleIfError(clientHeaders, old.meta().exchange(), now, settings.policy());
         HttpFields conditional = Fields.httpFields(Validation.conditional(clientHeaders, old.meta().headers()));
         Request upstreamRequest = UpstreamRequests.withHeaders(request, conditional);
-        Capture c = new Capture(request, clientHeaders, now, "stale", "EXPIRED");
+        Capture c = new Capture(settings, store, request, clientHeaders, now, "stale", "EXPIRED");
         CaptureResponse capture = new CaptureResponse(upstreamRequest, response, (status, headers) -> {
             if (status == 304 || (staleIfError && Servability.isError(status))) {
                 c.responseTime = System.currentTimeMillis();
@@ -158,14 +150,14 @@ final class Fetches {
         }
         Plan plan = capture.plan();
         if (plan.passToClient()) {
-            storeIfWhole(capture, o, found.key(), clientHeaders, c);
+            c.storeIfWhole(capture, o, found.key());
             finish(capture, o, response, callback);
             return true;
         }
         int status = capture.getStatus();
         Headers upstreamHeaders = Fields.headers(capture.getHeaders());
         if (status == 304 && Validation.selects(old.meta().headers(), upstreamHeaders)) {
-            StoredResponse fresh = freshen(found, old, upstreamHeaders, now, c.responseTime);
+            StoredResponse fresh = Capture.freshen(store, found, old, upstreamHeaders, now, c.responseTime);
             Servability.Verdict v = Servability.decide(clientHeaders, fresh.meta().exchange(),
                 System.currentTimeMillis(), settings.policy());
             if (handler.serve(request, response, callback, fresh, v.age(), "REVALIDATED",
@@ -194,7 +186,7 @@ final class Fetches {
         Handlers.blockingExecutor(request.getComponents().getExecutor()).execute(() -> {
             boolean stored = false;
             try {
-                Capture c = new Capture(detached, clientHeaders, requestTime, "stale", "EXPIRED");
+                Capture c = new Capture(settings, store, detached, clientHeaders, requestTime, "stale", "EXPIRED");
                 CaptureResponse capture = new CaptureResponse(detached, null, (status, headers) -> {
                     c.responseTime = System.currentTimeMillis();
                     return status == 304 ? new Plan(false, null) : c.plan(status, headers);
@@ -203,10 +195,10 @@ final class Fetches {
                 if (o.result() == Result.DONE && capture.getStatus() == 304) {
                     Headers h = Fields.headers(capture.getHeaders());
                     if (Validation.selects(old.meta().headers(), h)) {
-                        freshen(found, old, h, requestTime, c.responseTime);
+                        Capture.freshen(store, found, old, h, requestTime, c.responseTime);
                     }
                 } else {
-                    stored = storeIfWhole(capture, o, found.key(), clientHeaders, c);
+                    stored = c.storeIfWhole(capture, o, found.key());
                 }
             } catch (RuntimeException e) {
                 LOG.warn("background refresh of {} failed", found.key(), e);
@@ -214,41 +206,6 @@ final class Fetches {
                 collapser.land(flightKey, seat, stored);
             }
         });
-    }
-
-    private StoredResponse freshen(CacheHandler.Lookup found, StoredResponse old, Headers notModified, long requestTime,
-                                   long responseTime) {
-        Exchange e = old.meta().exchange().withHeaders(Validation.freshen(old.meta().headers(), notModified),
-            requestTime, Math.max(requestTime, responseTime));
-        StoredResponse.Meta meta = new StoredResponse.Meta(e, old.meta().length());
-        store.update(found.key(), found.variantKey(), meta);
-        return new StoredResponse(meta, old.inlineBody(), old.bodyFile());
-    }
-
-    /** Puts a whole captured answer into the store, or discards what was captured. */
-    private boolean storeIfWhole(CaptureResponse capture, Outcome o, String key, Headers clientHeaders, Capture c) {
-        Plan plan = capture.isCommitted() ? capture.plan() : null;
-        BodyBuffer body = plan == null ? null : plan.capture();
-        if (body == null) {
-            return false;
-        }
-        if (o.result() != Result.DONE || !capture.complete()) {
-            body.discard();
-            return false;
-        }
-        Headers stored = c.decision.stored();
-        if (!stored.contains("Date")) {
-            stored = stored.with("Date", Headers.formatDate(c.responseTime)); // RFC 9110 §6.6.1
-        }
-        Exchange e = new Exchange(capture.getStatus(), stored, c.requestTime, Math.max(c.requestTime, c.responseTime));
-        List<String> vary = Vary.names(stored);
-        try {
-            return store.put(key, vary, Vary.key(vary, clientHeaders), new StoredResponse.Meta(e, body.length()), body);
-        } catch (IOException x) {
-            LOG.warn("could not store {}: {}", key, x.toString());
-            body.discard();
-            return false;
-        }
     }
 
     /** Completes the client's callback after the inner handler's answer. */
@@ -265,45 +222,4 @@ final class Fetches {
         }
     }
 
-    /** One forwarded answer's planning: storability, capture buffer, Cache-Status. */
-    private final class Capture {
-        final Request clientRequest;
-        final Headers clientHeaders;
-        final long requestTime;
-        final String fwd;
-        final String label;
-        volatile long responseTime;
-        volatile Storability.Decision decision;
-
-        Capture(Request clientRequest, Headers clientHeaders, long requestTime, String fwd, String label) {
-            this.clientRequest = clientRequest;
-            this.clientHeaders = clientHeaders;
-            this.requestTime = requestTime;
-            this.fwd = fwd;
-            this.label = label;
-        }
-
-        Plan plan(int status, HttpFields.Mutable headers) {
-            responseTime = System.currentTimeMillis();
-            Storability.Decision d = Storability.decide(clientRequest.getMethod(), clientHeaders, status,
-                Fields.headers(headers), settings.policy());
-            long length = headers.getLongField(HttpHeader.CONTENT_LENGTH);
-            if (d.store() && length > store.maxObject()) {
-                d = new Storability.Decision(false, "too-large", Headers.EMPTY);
-            }
-            BodyBuffer body = null;
-            if (d.store()) {
-                try {
-                    body = store.newBody();
-                } catch (IOException e) {
-                    d = new Storability.Decision(false, "store-error", Headers.EMPTY);
-                }
-            }
-            decision = d;
-            headers.put("Cache-Status", "nproxy; fwd=" + fwd + "; fwd-status=" + status
-                + (d.store() ? "; stored" : "; detail=" + d.reason()));
-            CacheHandler.CACHE_STATUS.set(clientRequest, label);
-            return new Plan(true, body);
-        }
-    }
 }

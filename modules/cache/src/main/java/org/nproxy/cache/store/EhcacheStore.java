@@ -20,7 +20,6 @@ import org.ehcache.config.builders.CacheManagerBuilder;
 import org.ehcache.config.builders.ResourcePoolsBuilder;
 import org.ehcache.config.units.EntryUnit;
 import org.ehcache.config.units.MemoryUnit;
-import org.ehcache.event.CacheEvent;
 import org.ehcache.event.EventType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,7 +82,7 @@ public final class EhcacheStore implements Store {
         if (persistent) {
             pools = pools.disk(layout.diskBytes() >> 10, MemoryUnit.KB, true);
         }
-        FileDeleter deleter = new FileDeleter(layout);
+        BodyFileDeleter deleter = new BodyFileDeleter(layout);
         CacheConfigurationBuilder<String, byte[]> config =
             CacheConfigurationBuilder.newCacheConfigurationBuilder(String.class, byte[].class, pools)
                 .withService(CacheEventListenerConfigurationBuilder
@@ -273,7 +272,7 @@ public final class EhcacheStore implements Store {
 
     private void deleteQuietly(String file) {
         if (file != null) {
-            FileDeleter.delete(layout.dir().resolve(file));
+            BodyFileDeleter.delete(layout.dir().resolve(file));
         }
     }
 
@@ -283,30 +282,5 @@ public final class EhcacheStore implements Store {
 
     static String indexKey(String primaryKey) {
         return "v\n" + primaryKey;
-    }
-
-    /** Deletes the body file of an entry that left the cache or was replaced by another file. */
-    private record FileDeleter(StoreLayout layout) implements org.ehcache.event.CacheEventListener<String, byte[]> {
-        @Override
-        public void onEvent(CacheEvent<? extends String, ? extends byte[]> event) {
-            byte[] old = event.getOldValue();
-            EntryCodec.Entry gone = old == null || !event.getKey().startsWith("e\n") ? null : EntryCodec.entry(old);
-            if (gone == null || gone.file() == null) {
-                return;
-            }
-            byte[] now = event.getNewValue();
-            EntryCodec.Entry kept = now == null ? null : EntryCodec.entry(now);
-            if (kept == null || !gone.file().equals(kept.file())) {
-                delete(layout.dir().resolve(gone.file()));
-            }
-        }
-
-        static void delete(Path file) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                LOG.debug("could not delete {}", file, e);
-            }
-        }
     }
 }
