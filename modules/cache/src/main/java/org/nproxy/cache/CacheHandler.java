@@ -49,7 +49,8 @@ public final class CacheHandler extends Handler.Wrapper {
     private final Fetches fetches;
 
     public CacheHandler(CacheSettings settings, CacheZone zone) {
-        this.settings = settings;
+        this.settings = java.util.Objects.requireNonNull(settings, "settings");
+        java.util.Objects.requireNonNull(zone, "zone");
         this.store = zone.store();
         this.purgeFrom = settings.purgeFrom().stream().map(AddressBlock::parse).toList();
         this.fetches = new Fetches(this, settings, zone);

@@ -68,8 +68,10 @@ final class Capture {
             }
         }
         decision = d;
+        // RFC 9211 §2: each cache prepends its entry to those of the caches behind it
+        String behind = headers.get("Cache-Status");
         headers.put("Cache-Status", "nproxy; fwd=" + fwd + "; fwd-status=" + status
-            + (d.store() ? "; stored" : "; detail=" + d.reason()));
+            + (d.store() ? "; stored" : "; detail=" + d.reason()) + (behind == null ? "" : ", " + behind));
         CacheHandler.CACHE_STATUS.set(clientRequest, label);
         return new Plan(true, body);
     }

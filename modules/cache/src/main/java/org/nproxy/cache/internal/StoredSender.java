@@ -52,7 +52,7 @@ public final class StoredSender {
         Headers fields = stored.meta().headers();
         for (Headers.Field f : fields.fields()) {
             String lower = f.name().toLowerCase(java.util.Locale.ROOT);
-            if (lower.equals("age") || lower.equals("content-length") || (notModified && !NOT_MODIFIED_FIELDS.contains(lower))) {
+            if (lower.equals("age") || lower.equals("content-length") || lower.equals("cache-status") || (notModified && !NOT_MODIFIED_FIELDS.contains(lower))) {
                 continue;
             }
             HttpField field = new HttpField(f.name(), f.value());
@@ -63,7 +63,8 @@ public final class StoredSender {
             }
         }
         out.put(HttpHeader.AGE, Long.toString(Math.max(0, age)));
-        out.put("Cache-Status", cacheStatus);
+        String behind = fields.get("Cache-Status"); // as the caches behind us said when it was stored
+        out.put("Cache-Status", behind == null ? cacheStatus : cacheStatus + ", " + behind);
         if (notModified) {
             response.setStatus(304);
             closeQuietly(file);
