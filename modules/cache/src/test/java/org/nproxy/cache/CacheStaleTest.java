@@ -30,6 +30,27 @@ class CacheStaleTest {
     }
 
     @Test
+    void a304FreshensTheStoredResponse() throws Exception {
+        try (CountingOrigin origin = new CountingOrigin(); CacheRig rig = CacheRig.start(origin)) {
+            origin.on("/fresh", (rq, rs, n) -> {
+                rs.getHeaders().put("ETag", "\"v1\"");
+                if ("\"v1\"".equals(rq.getHeaders().get("If-None-Match"))) {
+                    rs.setStatus(304);
+                    rs.getHeaders().put("Cache-Control", "max-age=60"); // RFC 9111 §4.3.4: replaces the stored field
+                } else {
+                    rs.getHeaders().put("Cache-Control", "max-age=0");
+                }
+            });
+            rig.get("/fresh");
+            assertTrue(rig.get("/fresh").getHeaders().get("Cache-Status").contains("fwd-status=304"));
+            ContentResponse third = rig.get("/fresh");
+            assertEquals("/fresh #1", third.getContentAsString());
+            assertTrue(third.getHeaders().get("Cache-Status").startsWith("nproxy; hit"), third.getHeaders().get("Cache-Status"));
+            assertEquals(2, origin.count("/fresh"));
+        }
+    }
+
+    @Test
     void staleWhileRevalidateAnswersAtOnceWhileTheOriginIsSlow() throws Exception {
         try (CountingOrigin origin = new CountingOrigin(); CacheRig rig = CacheRig.start(origin)) {
             origin.on("/swr", (rq, rs, n) -> rs.getHeaders().put("Cache-Control", "max-age=0, stale-while-revalidate=60"));

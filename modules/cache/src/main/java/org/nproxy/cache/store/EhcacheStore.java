@@ -179,12 +179,17 @@ public final class EhcacheStore implements Store {
     @Override
     public void update(String primaryKey, String variantKey, StoredResponse.Meta meta) {
         String key = entryKey(primaryKey, variantKey);
-        byte[] value = cache.get(key);
-        EntryCodec.Entry e = value == null ? null : EntryCodec.entry(value);
-        if (e != null) {
-            byte[] updated = EntryCodec.entry(new StoredResponse.Meta(meta.exchange(), e.meta().length()), e.inline(), e.file());
-            if (updated.length <= layout.valueCap()) {
-                cache.replace(key, value, updated);
+        // Under the key's lock, not with Ehcache's replace(k, old, new): that compares byte[] values
+        // by identity, which fails for every copy read from off-heap or disk.
+        synchronized (lock(primaryKey)) {
+            byte[] value = cache.get(key);
+            EntryCodec.Entry e = value == null ? null : EntryCodec.entry(value);
+            if (e != null) {
+                byte[] updated = EntryCodec.entry(new StoredResponse.Meta(meta.exchange(), e.meta().length()), e.inline(),
+                    e.file());
+                if (updated.length <= layout.valueCap()) {
+                    cache.put(key, updated);
+                }
             }
         }
     }
