@@ -33,6 +33,15 @@ public final class Storability {
      * @param response the response header fields
      */
     public static Decision decide(String method, Headers request, int status, Headers response, PolicyOptions options) {
+        return decide(method, request, status, response, options, System.currentTimeMillis());
+    }
+
+    /**
+     * As {@link #decide(String, Headers, int, Headers, PolicyOptions)}, with the time of receipt
+     * (epoch ms) standing in for a missing {@code Date} (RFC 9110 §6.6.1).
+     */
+    public static Decision decide(String method, Headers request, int status, Headers response, PolicyOptions options,
+                                  long receivedAt) {
         if (!method.equals("GET")) {
             return Decision.no("method");
         }
@@ -65,6 +74,13 @@ public final class Storability {
             || Freshness.HEURISTICALLY_CACHEABLE.contains(status);
         if (!explicit) {
             return Decision.no("not-cacheable"); // §3: none of the conditions that allow storing
+        }
+        Headers dated = response.contains("Date") ? response : response.with("Date", Headers.formatDate(receivedAt));
+        if (Freshness.lifetime(new Exchange(status, dated, receivedAt, receivedAt), options) == 0
+            && !Validation.hasValidator(response)
+            && !cc.has("stale-if-error") && !cc.has("stale-while-revalidate")) {
+            // May be stored, but could only ever be refetched whole: storing would cost a write per request.
+            return Decision.no("no-freshness");
         }
         List<String> strip = new ArrayList<>();
         strip.addAll(fieldNames(cc.value("private"))); // §5.2.2.7: store without these

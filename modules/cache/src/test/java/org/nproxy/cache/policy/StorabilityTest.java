@@ -71,7 +71,7 @@ class StorabilityTest {
     @Test
     @DisplayName("§5.2.2.4 no-cache: stored, validated on every use; no-cache with fields strips them")
     void noCache() {
-        assertTrue(get(200, "Cache-Control", "no-cache").store());
+        assertTrue(get(200, "Cache-Control", "no-cache", "ETag", "\"a\"").store());
         Storability.Decision d = get(200, "Cache-Control", "no-cache=\"X-Secret\", max-age=60", "X-Secret", "s");
         assertNull(d.stored().get("X-Secret"));
     }
@@ -89,12 +89,23 @@ class StorabilityTest {
     @Test
     @DisplayName("§3 explicit freshness, public, or a code cacheable by default")
     void cacheableByDefault() {
-        assertTrue(get(404).store());
-        assertTrue(get(301).store());
-        assertEquals("not-cacheable", get(302).reason());
+        assertTrue(get(404, "ETag", "\"a\"").store());
+        assertTrue(get(301, "Last-Modified", "Tue, 14 Nov 2023 22:13:20 GMT").store());
+        assertEquals("not-cacheable", get(302, "ETag", "\"a\"").reason());
         assertTrue(get(302, "Cache-Control", "max-age=5").store());
-        assertTrue(get(302, "Cache-Control", "public").store());
+        assertTrue(get(302, "Cache-Control", "public", "ETag", "\"a\"").store());
         assertTrue(get(500, "Expires", "Thu, 01 Jan 2099 00:00:00 GMT").store());
+    }
+
+    @Test
+    @DisplayName("§3 storing is optional: not without freshness, validator or stale window (it could never be reused)")
+    void noFreshness() {
+        assertEquals("no-freshness", get(200).reason());
+        assertEquals("no-freshness", get(200, "Cache-Control", "max-age=0").reason());
+        assertTrue(get(200, "Cache-Control", "max-age=0", "ETag", "\"a\"").store());
+        assertTrue(get(200, "Cache-Control", "max-age=0, stale-if-error=60").store());
+        assertTrue(Storability.decide("GET", Headers.EMPTY, 200, Headers.of("Last-Modified", "Tue, 14 Nov 2023 22:13:20 GMT",
+            "Date", "Tue, 21 Nov 2023 22:13:20 GMT"), new PolicyOptions(0.1, 86_400, 0)).store());
     }
 
     @Test
