@@ -76,7 +76,7 @@ class CacheCollapseAndRestartTest {
                 rs.getHeaders().put("Cache-Control", "max-age=600");
                 rq.setAttribute("body", big);
             });
-            String config = CacheRig.config(origin.port(), "", org.nproxy.testing.NproxyFixture.freePort());
+            String config = CacheRig.config(origin.port(), "", CacheRig.freePort());
             try (CacheRig rig = CacheRig.start(base, config)) {
                 assertEquals("/small #1", rig.get("/small").getContentAsString());
                 assertArrayEquals(big, rig.get("/big").getContent());

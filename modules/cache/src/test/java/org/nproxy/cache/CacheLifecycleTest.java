@@ -15,7 +15,6 @@ import java.util.stream.Stream;
 
 import org.eclipse.jetty.util.Blocker;
 import org.junit.jupiter.api.Test;
-import org.nproxy.testing.NproxyFixture;
 
 /** Reloads that keep or resize a zone, a client that goes away mid-body, and $cache_status in the log. */
 class CacheLifecycleTest {
@@ -23,7 +22,7 @@ class CacheLifecycleTest {
     void aReloadWithTheSameZoneKeepsItsEntriesAndAResizeOpensANewStore() throws Exception {
         try (CountingOrigin origin = new CountingOrigin();
              CacheRig rig = CacheRig.start(Files.createTempDirectory("nproxy-cache-test"),
-                 CacheRig.config(origin.port(), "", NproxyFixture.freePort()))) {
+                 CacheRig.config(origin.port(), "", CacheRig.freePort()))) {
             String config = Files.readString(rig.nproxy.base().resolve("etc/nproxy.xml"));
             rig.get("/r");
             assertTrue(rig.nproxy.reload(config.replace("<cache zone=\"pages\" ", "<cache zone=\"pages\" lock-timeout=\"3s\" ")).ok());

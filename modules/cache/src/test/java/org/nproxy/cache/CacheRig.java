@@ -38,6 +38,16 @@ final class CacheRig implements AutoCloseable {
             """.formatted(originPort, listenPort, cacheAttrs);
     }
 
+    /**
+     * A port free on 127.0.0.1 now, for a test that restarts on the same port (the port is part
+     * of the cache key). Another process may take it meanwhile; that test then fails to start.
+     */
+    static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     static CacheRig start(CountingOrigin origin) throws Exception {
         return start(Files.createTempDirectory("nproxy-cache-test"), config(origin.port(), "purge-from=\"127.0.0.1/32 ::1/128\""));
     }
