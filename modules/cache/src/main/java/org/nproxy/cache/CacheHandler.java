@@ -1,0 +1,166 @@
+package org.nproxy.cache;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.channels.FileChannel;
+import java.util.List;
+import java.util.Optional;
+
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.nproxy.cache.internal.AddressBlock;
+import org.nproxy.cache.internal.ByteRange;
+import org.nproxy.cache.internal.Fields;
+import org.nproxy.cache.internal.StoredSender;
+import org.nproxy.cache.policy.Headers;
+import org.nproxy.cache.policy.Servability;
+import org.nproxy.cache.policy.Validation;
+import org.nproxy.cache.policy.Vary;
+import org.nproxy.cache.store.CacheTags;
+import org.nproxy.cache.store.Store;
+import org.nproxy.cache.store.StoredResponse;
+import org.nproxy.spi.RequestKey;
+
+/**
+ * The {@code <cache>} handler: answers from its zone what RFC 9111 allows, and sends the rest to
+ * its inner handler (the proxy), storing what may be stored. Blocking code on the request's
+ * virtual thread. Every answer carries {@code Cache-Status} (RFC 9211) and sets
+ * {@link #CACHE_STATUS} for the access log.
+ *
+ * <p>Order of decisions: PURGE (never forwarded); other methods pass through and invalidate on
+ * success (§4.4); {@code no-store} requests bypass; then the stored variant, if any, is fresh (hit),
+ * acceptable stale (max-stale, stale-while-revalidate with one background refresh) or revalidated
+ * with a conditional request; a miss goes upstream, collapsed with concurrent misses of the key.
+ */
+public final class CacheHandler extends Handler.Wrapper {
+    /** {@code $cache_status}: HIT, MISS, STALE, UPDATING, REVALIDATED, EXPIRED or BYPASS. */
+    public static final RequestKey<String> CACHE_STATUS = RequestKey.of("cache_status", String.class);
+
+    /** What a look-up found: the Vary names of the key (null: nothing stored), the variant key, the response. */
+    record Lookup(String key, List<String> vary, String variantKey, StoredResponse stored) {
+    }
+
+    private final CacheSettings settings;
+    private final Store store;
+    private final List<AddressBlock> purgeFrom;
+    private final Fetches fetches;
+
+    public CacheHandler(CacheSettings settings, CacheZone zone) {
+        this.settings = java.util.Objects.requireNonNull(settings, "settings");
+        java.util.Objects.requireNonNull(zone, "zone");
+        this.store = zone.store();
+        this.purgeFrom = settings.purgeFrom().stream().map(AddressBlock::parse).toList();
+        this.fetches = new Fetches(this, settings, zone);
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        String method = request.getMethod();
+        if (method.equals("PURGE")) {
+            purge(request, response, callback);
+            return true;
+        }
+        Headers clientHeaders = Fields.headers(request.getHeaders());
+        String key = Fields.primaryKey(request);
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            return fetches.passThrough(request, response, callback, key, "method");
+        }
+        if (Servability.bypass(clientHeaders)) {
+            return fetches.passThrough(request, response, callback, key, "request");
+        }
+        Lookup found = lookup(key, clientHeaders);
+        if (found.stored() != null) {
+            Servability.Verdict v = Servability.decide(clientHeaders, found.stored().meta().exchange(),
+                System.currentTimeMillis(), settings.policy());
+            boolean served = switch (v.use()) {
+                case FRESH -> serve(request, response, callback, found.stored(), v.age(), "HIT", "hit; ttl=" + v.ttl());
+                case STALE_ACCEPTED -> serve(request, response, callback, found.stored(), v.age(), "STALE",
+                    "hit; ttl=" + v.ttl() + "; detail=max-stale");
+                case STALE_WHILE_REVALIDATE -> {
+                    fetches.refreshInBackground(request, clientHeaders, found);
+                    yield serve(request, response, callback, found.stored(), v.age(), "UPDATING",
+                        "hit; ttl=" + v.ttl() + "; detail=stale-while-revalidate");
+                }
+                case REVALIDATE -> {
+                    if (Servability.onlyIfCached(clientHeaders)) {
+                        yield gatewayTimeout(request, response, callback);
+                    }
+                    yield fetches.revalidate(request, response, callback, clientHeaders, found, v);
+                }
+            };
+            if (served) {
+                return true;
+            }
+        }
+        if (Servability.onlyIfCached(clientHeaders)) {
+            return gatewayTimeout(request, response, callback);
+        }
+        return fetches.miss(request, response, callback, clientHeaders, found);
+    }
+
+    /** The stored variant for a request, if any (RFC 9111 §4.1). */
+    Lookup lookup(String key, Headers clientHeaders) {
+        Optional<List<String>> vary = store.varyNames(key);
+        if (vary.isEmpty()) {
+            return new Lookup(key, null, null, null);
+        }
+        String variantKey = Vary.key(vary.get(), clientHeaders);
+        return new Lookup(key, vary.get(), variantKey, store.get(key, variantKey).orElse(null));
+    }
+
+    /**
+     * Answers from a stored response; false (nothing written) when its body file is gone.
+     *
+     * @param age the response's current age in seconds
+     */
+    boolean serve(Request request, Response response, Callback callback, StoredResponse stored, long age,
+                  String status, String cacheStatus) {
+        FileChannel file = StoredSender.open(stored);
+        if (stored.inFile() && file == null) {
+            return false;
+        }
+        Headers clientHeaders = Fields.headers(request.getHeaders());
+        boolean notModified = Validation.clientNotModified(request.getMethod(), clientHeaders, stored.meta().status(),
+            stored.meta().headers());
+        ByteRange range = notModified || stored.meta().status() != 200 || !request.getMethod().equals("GET") ? null
+            : ByteRange.of(clientHeaders, stored.meta().headers(), stored.meta().length());
+        CACHE_STATUS.set(request, status);
+        StoredSender.send(stored, file, request.getMethod().equals("HEAD"), notModified, range, age,
+            "nproxy; " + cacheStatus, response, callback);
+        return true;
+    }
+
+    private boolean gatewayTimeout(Request request, Response response, Callback callback) {
+        CACHE_STATUS.set(request, "MISS");
+        StoredSender.plain(response, 504, "not in the cache (only-if-cached)\n", "nproxy; fwd=miss; detail=only-if-cached",
+            callback);
+        return true;
+    }
+
+    /** PURGE of a URL, a prefix ({@code /path*}) or tags (a Cache-Tag or Surrogate-Key request field). */
+    private void purge(Request request, Response response, Callback callback) {
+        SocketAddress remote = request.getConnectionMetaData().getRemoteSocketAddress();
+        InetAddress address = remote instanceof InetSocketAddress isa ? isa.getAddress() : null;
+        if (address == null || purgeFrom.stream().noneMatch(b -> b.contains(address))) {
+            StoredSender.plain(response, 403, "PURGE is not allowed from this address\n",
+                "nproxy; detail=purge-refused", callback);
+            return;
+        }
+        Headers clientHeaders = Fields.headers(request.getHeaders());
+        List<String> tags = CacheTags.of(clientHeaders);
+        String key = Fields.primaryKey(request);
+        int removed;
+        if (!tags.isEmpty()) {
+            removed = store.purgeTags(tags);
+        } else if (key.endsWith("*")) {
+            removed = store.purgePrefix(key.substring(0, key.length() - 1));
+        } else {
+            removed = store.purge(key);
+        }
+        StoredSender.plain(response, removed > 0 ? 200 : 404, "purged " + removed + "\n", "nproxy; detail=purged",
+            callback);
+    }
+}

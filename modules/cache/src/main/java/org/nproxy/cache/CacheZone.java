@@ -1,0 +1,77 @@
+package org.nproxy.cache;
+
+import java.io.IOException;
+import java.util.Objects;
+
+import org.nproxy.cache.internal.Collapser;
+import org.nproxy.cache.store.EhcacheStore;
+import org.nproxy.cache.store.Store;
+import org.nproxy.cache.store.StoreLayout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The runtime part of one {@code <cache-zone>}: its store, and the state that must outlive a
+ * generation with it (requests in flight that others wait for, background refreshes). Shared by
+ * every generation with the same {@link ZoneSettings}; closed after the last one drains, which
+ * closes the store cleanly so that its disk tier survives a restart. A JVM shutdown hook does
+ * the same when the process ends without a clean stop.
+ */
+public final class CacheZone implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CacheZone.class);
+
+    private final ZoneSettings settings;
+    private final Store store;
+    private final Collapser collapser = new Collapser();
+    private final Thread shutdownHook;
+    private volatile boolean closed;
+
+    private CacheZone(ZoneSettings settings, Store store) {
+        this.settings = settings;
+        this.store = store;
+        this.shutdownHook = new Thread(this::closeStore, "cache-zone-" + settings.name() + "-close");
+    }
+
+    /** Opens the zone's store under its directory. */
+    public static CacheZone open(ZoneSettings settings) throws IOException {
+        Objects.requireNonNull(settings, "settings");
+        StoreLayout layout = new StoreLayout(settings.dir(), settings.heap(), settings.offHeap(), settings.disk(),
+            settings.maxObject());
+        CacheZone zone = new CacheZone(settings, EhcacheStore.open(layout));
+        Runtime.getRuntime().addShutdownHook(zone.shutdownHook);
+        LOG.info("cache zone '{}' open in {} (heap {} entries, off-heap {}, disk {}, max-object {})", settings.name(),
+            settings.dir(), layout.heapEntries(), settings.offHeap(), settings.disk(), settings.maxObject());
+        return zone;
+    }
+
+    public ZoneSettings settings() {
+        return settings;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    /** Requests in flight per key, for collapsing and for one refresh per entry. */
+    public Collapser collapser() {
+        return collapser;
+    }
+
+    @Override
+    public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is shutting down: the hook runs (or ran) closeStore
+        }
+        closeStore();
+    }
+
+    private synchronized void closeStore() {
+        if (!closed) {
+            closed = true;
+            store.close();
+            LOG.info("cache zone '{}' closed", settings.name());
+        }
+    }
+}

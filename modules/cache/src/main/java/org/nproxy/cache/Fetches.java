@@ -1,0 +1,225 @@
+package org.nproxy.cache;
+
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.nproxy.cache.internal.CaptureResponse;
+import org.nproxy.cache.internal.CaptureResponse.Plan;
+import org.nproxy.cache.internal.Collapser;
+import org.nproxy.cache.internal.Fields;
+import org.nproxy.cache.internal.Forwarding;
+import org.nproxy.cache.internal.Forwarding.Outcome;
+import org.nproxy.cache.internal.Forwarding.Result;
+import org.nproxy.cache.internal.UpstreamRequests;
+import org.nproxy.cache.policy.Headers;
+import org.nproxy.cache.policy.Invalidation;
+import org.nproxy.cache.policy.Servability;
+import org.nproxy.cache.policy.Validation;
+import org.nproxy.cache.store.Store;
+import org.nproxy.cache.store.StoredResponse;
+import org.nproxy.spi.Handlers;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything of the {@link CacheHandler} that goes through its inner handler: misses (collapsed),
+ * foreground revalidation, background refresh, and requests that only pass through.
+ */
+final class Fetches {
+    private static final Logger LOG = LoggerFactory.getLogger(Fetches.class);
+
+    private final CacheHandler handler;
+    private final CacheSettings settings;
+    private final Store store;
+    private final Collapser collapser;
+
+    Fetches(CacheHandler handler, CacheSettings settings, CacheZone zone) {
+        this.handler = handler;
+        this.settings = settings;
+        this.store = zone.store();
+        this.collapser = zone.collapser();
+    }
+
+    /** Not cacheable by method or by request: forward untouched, invalidate after an unsafe success (§4.4). */
+    boolean passThrough(Request request, Response response, Callback callback, String key, String why) {
+        CacheHandler.CACHE_STATUS.set(request, "BYPASS");
+        CaptureResponse capture = new CaptureResponse(request, response, (status, headers) -> {
+            headers.put("Cache-Status", "nproxy; fwd=" + why + "; fwd-status=" + status);
+            return new Plan(true, null);
+        });
+        Outcome o = Forwarding.run(handler.getHandler(), request, capture, settings.upstreamTimeout());
+        if (o.result() == Result.NOT_HANDLED) {
+            return false;
+        }
+        if (o.result() == Result.DONE) {
+            for (String target : Invalidation.targets(request.getMethod(), capture.getStatus(), key,
+                Fields.headers(capture.getHeaders()))) {
+                String k = Fields.normalize(target);
+                if (k != null) {
+                    store.purge(k);
+                }
+            }
+        }
+        finish(capture, o, response, callback);
+        return true;
+    }
+
+    /** A miss: one request per key goes upstream, others wait up to lock-timeout, then look again. */
+    boolean miss(Request request, Response response, Callback callback, Headers clientHeaders, CacheHandler.Lookup found) {
+        String fwd = found.vary() == null ? "uri-miss" : "vary-miss";
+        if (!request.getMethod().equals("GET") || settings.lockTimeout().isZero()) {
+            return fetch(request, request, response, callback, clientHeaders, found.key(), fwd, "MISS") != Fetched.NOT_HANDLED;
+        }
+        String flightKey = found.key() + "\n" + (found.variantKey() == null ? "" : found.variantKey());
+        Collapser.Seat seat = collapser.board(flightKey);
+        if (!seat.leader()) {
+            boolean landed;
+            try {
+                landed = seat.flight().await(settings.lockTimeout());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                landed = false;
+            }
+            if (landed && seat.flight().stored()) {
+                CacheHandler.Lookup again = handler.lookup(found.key(), clientHeaders);
+                if (again.stored() != null) {
+                    Servability.Verdict v = Servability.decide(clientHeaders, again.stored().meta().exchange(),
+                        System.currentTimeMillis(), settings.policy());
+                    if (v.use() == Servability.Use.FRESH && handler.serve(request, response, callback, again.stored(),
+                        v.age(), "HIT", "hit; ttl=" + v.ttl() + "; detail=collapsed")) {
+                        return true;
+                    }
+                }
+            }
+            return fetch(request, request, response, callback, clientHeaders, found.key(), "miss", "MISS") != Fetched.NOT_HANDLED;
+        }
+        Fetched fetched = Fetched.NOT_HANDLED;
+        try {
+            fetched = fetch(request, request, response, callback, clientHeaders, found.key(), fwd, "MISS");
+            return fetched != Fetched.NOT_HANDLED;
+        } finally {
+            collapser.land(flightKey, seat, fetched == Fetched.STORED);
+        }
+    }
+
+    enum Fetched { NOT_HANDLED, PASSED, STORED }
+
+    /** Forwards, tees the answer to the client and stores it when RFC 9111 §3 allows. */
+    private Fetched fetch(Request clientRequest, Request upstreamRequest, Response response, Callback callback,
+                          Headers clientHeaders, String key, String fwd, String label) {
+        long requestTime = System.currentTimeMillis();
+        Capture c = new Capture(settings, store, clientRequest, clientHeaders, requestTime, fwd, label);
+        CaptureResponse capture = new CaptureResponse(upstreamRequest, response, c::plan);
+        Outcome o = Forwarding.run(handler.getHandler(), upstreamRequest, capture, settings.upstreamTimeout());
+        if (o.result() == Result.NOT_HANDLED) {
+            return Fetched.NOT_HANDLED;
+        }
+        boolean stored = c.storeIfWhole(capture, o, key);
+        finish(capture, o, response, callback);
+        return stored ? Fetched.STORED : Fetched.PASSED;
+    }
+
+    /** Revalidates a stored response (§4.3): 304 freshens it, an error may be hidden (RFC 5861), else replaced. */
+    boolean revalidate(Request request, Response response, Callback callback, Headers clientHeaders,
+                       CacheHandler.Lookup found, Servability.Verdict verdict) {
+        StoredResponse old = found.stored();
+        long now = System.currentTimeMillis();
+        boolean staleIfError = Servability.staleIfError(clientHeaders, old.meta().exchange(), now, settings.policy());
+        HttpFields conditional = Fields.httpFields(Validation.conditional(clientHeaders, old.meta().headers()));
+        Request upstreamRequest = UpstreamRequests.withHeaders(request, conditional);
+        Capture c = new Capture(settings, store, request, clientHeaders, now, "stale", "EXPIRED");
+        CaptureResponse capture = new CaptureResponse(upstreamRequest, response, (status, headers) -> {
+            if (status == 304 || (staleIfError && Servability.isError(status))) {
+                c.responseTime = System.currentTimeMillis();
+                return new Plan(false, null); // held back: the client gets the stored response
+            }
+            return c.plan(status, headers);
+        });
+        Outcome o = Forwarding.run(handler.getHandler(), upstreamRequest, capture, settings.upstreamTimeout());
+        if (o.result() == Result.NOT_HANDLED) {
+            return false;
+        }
+        if (!capture.isCommitted() && o.result() == Result.FAILED) {
+            if (staleIfError) {
+                return handler.serve(request, response, callback, old, verdict.age(), "STALE",
+                    "fwd=stale; ttl=" + verdict.ttl() + "; detail=stale-if-error");
+            }
+            callback.failed(o.failure());
+            return true;
+        }
+        Plan plan = capture.plan();
+        if (plan.passToClient()) {
+            c.storeIfWhole(capture, o, found.key());
+            finish(capture, o, response, callback);
+            return true;
+        }
+        int status = capture.getStatus();
+        Headers upstreamHeaders = Fields.headers(capture.getHeaders());
+        if (status == 304 && Validation.selects(old.meta().headers(), upstreamHeaders)) {
+            StoredResponse fresh = Capture.freshen(store, found, old, upstreamHeaders, now, c.responseTime);
+            Servability.Verdict v = Servability.decide(clientHeaders, fresh.meta().exchange(),
+                System.currentTimeMillis(), settings.policy());
+            if (handler.serve(request, response, callback, fresh, v.age(), "REVALIDATED",
+                "fwd=stale; fwd-status=304; ttl=" + v.ttl())) {
+                return true;
+            }
+        } else if (status != 304 && handler.serve(request, response, callback, old, verdict.age(), "STALE",
+            "fwd=stale; fwd-status=" + status + "; ttl=" + verdict.ttl() + "; detail=stale-if-error")) {
+            return true;
+        }
+        // a 304 for another response, or the body file vanished: fetch it whole
+        return fetch(request, request, response, callback, clientHeaders, found.key(), "stale", "EXPIRED") != Fetched.NOT_HANDLED;
+    }
+
+    /** RFC 5861 §3: one conditional request per stale entry, on a virtual thread, nobody waiting. */
+    void refreshInBackground(Request request, Headers clientHeaders, CacheHandler.Lookup found) {
+        String flightKey = "refresh\n" + found.key() + "\n" + found.variantKey();
+        Collapser.Seat seat = collapser.board(flightKey);
+        if (!seat.leader()) {
+            return;
+        }
+        StoredResponse old = found.stored();
+        HttpFields conditional = Fields.httpFields(Validation.conditional(clientHeaders, old.meta().headers()));
+        Request detached = UpstreamRequests.detached(request, "GET", conditional);
+        long requestTime = System.currentTimeMillis();
+        Handlers.blockingExecutor(request.getComponents().getExecutor()).execute(() -> {
+            boolean stored = false;
+            try {
+                Capture c = new Capture(settings, store, detached, clientHeaders, requestTime, "stale", "EXPIRED");
+                CaptureResponse capture = new CaptureResponse(detached, null, (status, headers) -> {
+                    c.responseTime = System.currentTimeMillis();
+                    return status == 304 ? new Plan(false, null) : c.plan(status, headers);
+                });
+                Outcome o = Forwarding.run(handler.getHandler(), detached, capture, settings.upstreamTimeout());
+                if (o.result() == Result.DONE && capture.getStatus() == 304) {
+                    Headers h = Fields.headers(capture.getHeaders());
+                    if (Validation.selects(old.meta().headers(), h)) {
+                        Capture.freshen(store, found, old, h, requestTime, c.responseTime);
+                    }
+                } else {
+                    stored = c.storeIfWhole(capture, o, found.key());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("background refresh of {} failed", found.key(), e);
+            } finally {
+                collapser.land(flightKey, seat, stored);
+            }
+        });
+    }
+
+    /** Completes the client's callback after the inner handler's answer. */
+    private static void finish(CaptureResponse capture, Outcome o, Response response, Callback callback) {
+        if (o.result() == Result.FAILED) {
+            callback.failed(o.failure());
+            return;
+        }
+        Plan plan = capture.plan();
+        if (plan.passToClient() && !capture.hasLastWrite()) {
+            Handlers.endWithoutBody(response, callback);
+        } else {
+            callback.succeeded();
+        }
+    }
+
+}

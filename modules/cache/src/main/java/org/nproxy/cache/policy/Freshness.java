@@ -1,0 +1,110 @@
+package org.nproxy.cache.policy;
+
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * RFC 9111 §4.2: how old a stored response is and how long it stays fresh, for a shared cache.
+ * When a response carries {@code CDN-Cache-Control} (RFC 9213) its directives replace
+ * {@code Cache-Control} and {@code Expires} for this cache.
+ */
+public final class Freshness {
+    /** RFC 9110 §15.1: status codes heuristically cacheable (cacheable by default). */
+    public static final Set<Integer> HEURISTICALLY_CACHEABLE =
+        Set.of(200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501);
+
+    private Freshness() {
+    }
+
+    /** RFC 9213 §2.1: CDN-Cache-Control, when present and not empty, is the field this cache obeys. */
+    public static boolean cdnControlled(Headers response) {
+        String cdn = response.get("CDN-Cache-Control");
+        return cdn != null && !CacheControl.parse(cdn).isEmpty();
+    }
+
+    /** The response directives this cache obeys: CDN-Cache-Control when present, else Cache-Control. */
+    public static CacheControl directives(Headers response) {
+        return cdnControlled(response)
+            ? CacheControl.parse(response.get("CDN-Cache-Control"))
+            : CacheControl.parse(response.get("Cache-Control"));
+    }
+
+    /**
+     * §4.2.3: {@code current_age} in seconds at {@code now} (epoch ms). A missing or unparseable
+     * {@code Date} counts as the response time; an invalid {@code Age} is ignored.
+     */
+    public static long currentAge(Exchange e, long now) {
+        long dateValue = e.headers().date("Date").orElse(e.responseTime());
+        long apparentAge = Math.max(0, e.responseTime() - dateValue);
+        long responseDelay = e.responseTime() - e.requestTime();
+        long ageValue = ageHeader(e.headers()) * 1000;
+        long correctedAgeValue = ageValue + responseDelay;
+        long correctedInitialAge = Math.max(apparentAge, correctedAgeValue);
+        long residentTime = Math.max(0, now - e.responseTime());
+        return (correctedInitialAge + residentTime) / 1000;
+    }
+
+    private static long ageHeader(Headers h) {
+        String v = h.get("Age");
+        if (v == null) {
+            return 0;
+        }
+        String first = v.split(",")[0].trim();
+        if (!first.matches("\\d{1,18}")) {
+            return 0;
+        }
+        return Long.parseLong(first);
+    }
+
+    /**
+     * §4.2.1: freshness lifetime in seconds: s-maxage, else max-age, else Expires - Date, else a
+     * heuristic (§4.2.2) when the operator enabled one and the response allows it; else 0.
+     */
+    public static long lifetime(Exchange e, PolicyOptions options) {
+        OptionalLong explicit = explicitLifetime(e.headers());
+        if (explicit.isPresent()) {
+            return explicit.getAsLong();
+        }
+        return heuristicLifetime(e, options);
+    }
+
+    /** The lifetime the origin gave, if any (s-maxage, max-age or Expires). */
+    public static OptionalLong explicitLifetime(Headers h) {
+        CacheControl cc = directives(h);
+        OptionalLong s = cc.seconds("s-maxage");
+        if (s.isPresent()) {
+            return s;
+        }
+        OptionalLong m = cc.seconds("max-age");
+        if (m.isPresent()) {
+            return m;
+        }
+        if (!cdnControlled(h) && h.contains("Expires")) {
+            OptionalLong expires = h.date("Expires");
+            if (expires.isEmpty()) {
+                return OptionalLong.of(0); // §5.3: an invalid Expires means already expired
+            }
+            long date = h.date("Date").orElse(expires.getAsLong());
+            return OptionalLong.of(Math.max(0, (expires.getAsLong() - date) / 1000));
+        }
+        return OptionalLong.empty();
+    }
+
+    /** §4.2.2: only for heuristically cacheable codes (or {@code public}), and only when enabled. */
+    static long heuristicLifetime(Exchange e, PolicyOptions options) {
+        if (!options.heuristicEnabled()) {
+            return 0;
+        }
+        CacheControl cc = directives(e.headers());
+        if (!HEURISTICALLY_CACHEABLE.contains(e.status()) && !cc.has("public")) {
+            return 0;
+        }
+        OptionalLong lastModified = e.headers().date("Last-Modified");
+        if (lastModified.isPresent() && options.heuristicFraction() > 0) {
+            long date = e.headers().date("Date").orElse(e.responseTime());
+            long since = Math.max(0, date - lastModified.getAsLong()) / 1000;
+            return Math.min(options.heuristicMaxSeconds(), (long) (since * options.heuristicFraction()));
+        }
+        return Math.min(options.heuristicMaxSeconds(), options.heuristicDefaultSeconds());
+    }
+}

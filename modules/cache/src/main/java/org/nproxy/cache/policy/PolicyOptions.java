@@ -1,0 +1,30 @@
+package org.nproxy.cache.policy;
+
+/**
+ * What an operator may change about the policy; everything else follows RFC 9111 for a shared
+ * cache.
+ *
+ * @param heuristicFraction fraction of {@code Date - Last-Modified} used as heuristic freshness
+ *                          (RFC 9111 §4.2.2) for responses without explicit freshness; default 0:
+ *                          off, such responses are stored but revalidated on every use
+ * @param heuristicMaxSeconds upper bound of a heuristic lifetime; default one day
+ * @param heuristicDefaultSeconds heuristic lifetime for a heuristically cacheable response without
+ *                          explicit freshness and without {@code Last-Modified}; default 0: off
+ */
+public record PolicyOptions(double heuristicFraction, long heuristicMaxSeconds, long heuristicDefaultSeconds) {
+    /** No heuristic freshness at all. */
+    public static final PolicyOptions DEFAULTS = new PolicyOptions(0, 86_400, 0);
+
+    public PolicyOptions {
+        if (heuristicFraction < 0 || heuristicFraction > 1) {
+            throw new IllegalArgumentException("heuristic fraction must be within [0, 1]: " + heuristicFraction);
+        }
+        if (heuristicMaxSeconds < 0 || heuristicDefaultSeconds < 0) {
+            throw new IllegalArgumentException("negative heuristic lifetime");
+        }
+    }
+
+    public boolean heuristicEnabled() {
+        return heuristicFraction > 0 || heuristicDefaultSeconds > 0;
+    }
+}

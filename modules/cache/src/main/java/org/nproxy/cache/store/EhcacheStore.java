@@ -1,0 +1,291 @@
+package org.nproxy.cache.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import org.ehcache.Cache;
+import org.ehcache.CacheManager;
+import org.ehcache.config.builders.CacheConfigurationBuilder;
+import org.ehcache.config.builders.CacheEventListenerConfigurationBuilder;
+import org.ehcache.config.builders.CacheManagerBuilder;
+import org.ehcache.config.builders.ResourcePoolsBuilder;
+import org.ehcache.config.units.EntryUnit;
+import org.ehcache.config.units.MemoryUnit;
+import org.ehcache.event.EventType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Store} on Ehcache 3: entries and variant indexes as {@code byte[]} values in one
+ * cache of up to three tiers (heap in entries, off-heap, persistent disk), bodies up to the inline
+ * limit inside the entry, larger ones as files under {@code dir/bodies} that the entry names.
+ * Files of entries that leave the cache (evicted, removed, replaced) are deleted by a listener.
+ *
+ * <p>The disk tier writes its index only on {@link #close()}; after a crash Ehcache starts empty
+ * and {@link StoreSweeper} deletes the body files nobody names any more.
+ */
+public final class EhcacheStore implements Store {
+    private static final Logger LOG = LoggerFactory.getLogger(EhcacheStore.class);
+
+    /** Zone directories with an open store in this JVM, and how many. */
+    private static final java.util.concurrent.ConcurrentHashMap<Path, Integer> OPEN = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final StoreLayout layout;
+    private final CacheManager manager;
+    private final Cache<String, byte[]> cache;
+    private final Object[] locks = new Object[64];
+
+    private EhcacheStore(StoreLayout layout, CacheManager manager, Cache<String, byte[]> cache) {
+        this.layout = layout;
+        this.manager = manager;
+        this.cache = cache;
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new Object();
+        }
+    }
+
+    /** Opens (and, with a disk tier, reloads) the store of one zone. */
+    public static EhcacheStore open(StoreLayout layout) throws IOException {
+        Files.createDirectories(layout.bodies());
+        boolean alone = OPEN.merge(layout.dir(), 1, Integer::sum) == 1;
+        try {
+            return open(layout, alone);
+        } catch (IOException | RuntimeException e) {
+            OPEN.merge(layout.dir(), -1, (a, b) -> a + b == 0 ? null : a + b);
+            throw e;
+        }
+    }
+
+    /**
+     * @param alone whether no other store of this JVM has the directory open (else a reload is
+     *              resizing the zone: the old store's files and index are left alone)
+     */
+    private static EhcacheStore open(StoreLayout layout, boolean alone) throws IOException {
+        if (alone) {
+            StoreSweeper.clearTemp(layout.temp());
+            StoreSweeper.deleteOtherIndexes(layout);
+        }
+        ResourcePoolsBuilder pools = ResourcePoolsBuilder.newResourcePoolsBuilder().heap(layout.heapEntries(), EntryUnit.ENTRIES);
+        if (layout.offHeapBytes() > 0) {
+            pools = pools.offheap(layout.offHeapBytes() >> 10, MemoryUnit.KB);
+        }
+        boolean persistent = layout.diskBytes() > 0;
+        if (persistent) {
+            pools = pools.disk(layout.diskBytes() >> 10, MemoryUnit.KB, true);
+        }
+        BodyFileDeleter deleter = new BodyFileDeleter(layout);
+        CacheConfigurationBuilder<String, byte[]> config =
+            CacheConfigurationBuilder.newCacheConfigurationBuilder(String.class, byte[].class, pools)
+                .withService(CacheEventListenerConfigurationBuilder
+                    .newEventListenerConfiguration(deleter, EventType.EVICTED, EventType.EXPIRED, EventType.REMOVED,
+                        EventType.UPDATED)
+                    .unordered().asynchronous());
+        CacheManager manager = persistent
+            ? CacheManagerBuilder.newCacheManagerBuilder()
+                .with(CacheManagerBuilder.persistence(layout.index().toFile()))
+                .withCache("responses", config).build(true)
+            : CacheManagerBuilder.newCacheManagerBuilder().withCache("responses", config).build(true);
+        EhcacheStore store = new EhcacheStore(layout, manager, manager.getCache("responses", String.class, byte[].class));
+        if (alone) {
+            StoreSweeper.sweepLater(layout, store::referencedFiles);
+        }
+        return store;
+    }
+
+    @Override
+    public Optional<List<String>> varyNames(String primaryKey) {
+        EntryCodec.Index index = index(primaryKey);
+        return index == null ? Optional.empty() : Optional.of(index.varyNames());
+    }
+
+    @Override
+    public Optional<StoredResponse> get(String primaryKey, String variantKey) {
+        byte[] value = cache.get(entryKey(primaryKey, variantKey));
+        EntryCodec.Entry e = value == null ? null : EntryCodec.entry(value);
+        if (e == null) {
+            return Optional.empty();
+        }
+        if (e.file() != null) {
+            Path file = layout.dir().resolve(e.file());
+            if (!Files.isRegularFile(file)) {
+                cache.remove(entryKey(primaryKey, variantKey));
+                return Optional.empty();
+            }
+            return Optional.of(new StoredResponse(e.meta(), null, file));
+        }
+        return Optional.of(new StoredResponse(e.meta(), e.inline(), null));
+    }
+
+    @Override
+    public BodyBuffer newBody() {
+        return new BodyBuffer(layout.inlineLimit(), layout.maxObject(), layout.temp());
+    }
+
+    @Override
+    public boolean put(String primaryKey, List<String> varyNames, String variantKey, StoredResponse.Meta meta,
+                       BodyBuffer body) throws IOException {
+        try (body) {
+            if (body.tooLarge()) {
+                return false;
+            }
+            String file = null;
+            byte[] value;
+            if (body.inFile()) {
+                Path temp = body.finishFile();
+                file = layout.newBodyName(UUID.randomUUID());
+                Path target = layout.dir().resolve(file);
+                Files.createDirectories(target.getParent());
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+                value = EntryCodec.entry(meta, null, file);
+            } else {
+                value = EntryCodec.entry(meta, body.bytes(), null);
+            }
+            if (value.length > layout.valueCap()) {
+                deleteQuietly(file);
+                return false; // Ehcache would silently drop it and empty a tier
+            }
+            synchronized (lock(primaryKey)) {
+                EntryCodec.Index old = index(primaryKey);
+                Set<String> variants = new LinkedHashSet<>();
+                if (old != null && old.varyNames().equals(varyNames)) {
+                    variants.addAll(old.variants()); // a changed Vary makes the old variants unreachable
+                } else if (old != null) {
+                    old.variants().forEach(v -> cache.remove(entryKey(primaryKey, v)));
+                }
+                variants.add(variantKey);
+                byte[] index = EntryCodec.index(new EntryCodec.Index(varyNames, variants));
+                if (index.length > layout.valueCap()) {
+                    deleteQuietly(file);
+                    return false;
+                }
+                cache.put(entryKey(primaryKey, variantKey), value);
+                cache.put(indexKey(primaryKey), index);
+            }
+            return true;
+        } catch (UncheckedIOException e) {
+            return false; // a header too long to encode: not stored
+        }
+    }
+
+    @Override
+    public void update(String primaryKey, String variantKey, StoredResponse.Meta meta) {
+        String key = entryKey(primaryKey, variantKey);
+        // Under the key's lock, not with Ehcache's replace(k, old, new): that compares byte[] values
+        // by identity, which fails for every copy read from off-heap or disk.
+        synchronized (lock(primaryKey)) {
+            byte[] value = cache.get(key);
+            EntryCodec.Entry e = value == null ? null : EntryCodec.entry(value);
+            if (e != null) {
+                byte[] updated = EntryCodec.entry(new StoredResponse.Meta(meta.exchange(), e.meta().length()), e.inline(),
+                    e.file());
+                if (updated.length <= layout.valueCap()) {
+                    cache.put(key, updated);
+                }
+            }
+        }
+    }
+
+    @Override
+    public int purge(String primaryKey) {
+        synchronized (lock(primaryKey)) {
+            EntryCodec.Index index = index(primaryKey);
+            if (index == null) {
+                return 0;
+            }
+            int n = 0;
+            for (String v : index.variants()) {
+                if (cache.containsKey(entryKey(primaryKey, v))) {
+                    cache.remove(entryKey(primaryKey, v));
+                    n++;
+                }
+            }
+            cache.remove(indexKey(primaryKey));
+            return n;
+        }
+    }
+
+    @Override
+    public int purgePrefix(String prefix) {
+        List<String> primaries = new ArrayList<>();
+        for (Cache.Entry<String, byte[]> e : cache) {
+            if (e.getKey().startsWith("v\n" + prefix)) {
+                primaries.add(e.getKey().substring(2));
+            }
+        }
+        return primaries.stream().mapToInt(this::purge).sum();
+    }
+
+    @Override
+    public int purgeTags(List<String> tags) {
+        List<String> doomed = new ArrayList<>();
+        for (Cache.Entry<String, byte[]> e : cache) {
+            EntryCodec.Entry entry = e.getKey().startsWith("e\n") ? EntryCodec.entry(e.getValue()) : null;
+            if (entry != null && CacheTags.of(entry.meta().headers()).stream().anyMatch(tags::contains)) {
+                doomed.add(e.getKey());
+            }
+        }
+        doomed.forEach(cache::remove);
+        return doomed.size();
+    }
+
+    @Override
+    public long maxObject() {
+        return layout.maxObject();
+    }
+
+    /** Closes Ehcache, which writes the disk tier's index: the entries survive a restart. */
+    @Override
+    public void close() {
+        try {
+            manager.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the cache store in {} failed", layout.dir(), e);
+        } finally {
+            OPEN.merge(layout.dir(), -1, (a, b) -> a + b == 0 ? null : a + b);
+        }
+    }
+
+    /** Body file names every entry refers to, for the sweeper. */
+    Set<String> referencedFiles() {
+        Set<String> names = new java.util.HashSet<>();
+        for (Cache.Entry<String, byte[]> e : cache) {
+            EntryCodec.Entry entry = e.getKey().startsWith("e\n") ? EntryCodec.entry(e.getValue()) : null;
+            if (entry != null && entry.file() != null) {
+                names.add(entry.file());
+            }
+        }
+        return names;
+    }
+
+    private EntryCodec.Index index(String primaryKey) {
+        byte[] value = cache.get(indexKey(primaryKey));
+        return value == null ? null : EntryCodec.index(value);
+    }
+
+    private Object lock(String primaryKey) {
+        return locks[Math.floorMod(primaryKey.hashCode(), locks.length)];
+    }
+
+    private void deleteQuietly(String file) {
+        if (file != null) {
+            BodyFileDeleter.delete(layout.dir().resolve(file));
+        }
+    }
+
+    static String entryKey(String primaryKey, String variantKey) {
+        return "e\n" + primaryKey + "\n" + variantKey;
+    }
+
+    static String indexKey(String primaryKey) {
+        return "v\n" + primaryKey;
+    }
+}

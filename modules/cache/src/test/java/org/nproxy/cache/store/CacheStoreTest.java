@@ -1,0 +1,123 @@
+package org.nproxy.cache.store;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nproxy.cache.policy.Exchange;
+import org.nproxy.cache.policy.Headers;
+
+/** The Ehcache store on a real zone directory: inline and file bodies, restart, limits, purges. */
+class CacheStoreTest {
+    static final long MB = 1 << 20;
+
+    @TempDir
+    Path dir;
+
+    StoreLayout layout(long maxObject) {
+        return new StoreLayout(dir, 4 * MB, 8 * MB, 32 * MB, maxObject);
+    }
+
+    static StoredResponse.Meta meta(long length, String... headers) {
+        return new StoredResponse.Meta(new Exchange(200, Headers.of(headers), 1, 2), length);
+    }
+
+    static byte[] bytes(int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (i * 31);
+        }
+        return b;
+    }
+
+    static boolean put(Store store, String key, byte[] body, String... headers) throws IOException {
+        BodyBuffer buffer = store.newBody();
+        for (int at = 0; at < body.length; at += 10_000) {
+            buffer.append(ByteBuffer.wrap(body, at, Math.min(10_000, body.length - at)));
+        }
+        return store.put(key, List.of(), "", meta(body.length, headers), buffer);
+    }
+
+    static byte[] read(StoredResponse r) throws IOException {
+        return r.inFile() ? Files.readAllBytes(r.bodyFile()) : r.inlineBody();
+    }
+
+    @Test
+    void inlineAndFileBodiesSurviveARestart() throws Exception {
+        byte[] small = bytes(1000);
+        byte[] large = bytes(300_000);
+        try (EhcacheStore store = EhcacheStore.open(layout(MB))) {
+            assertTrue(put(store, "http://h/small", small, "X-A", "1"));
+            assertTrue(put(store, "http://h/large", large));
+            assertFalse(store.get("http://h/small", "").orElseThrow().inFile());
+            assertTrue(store.get("http://h/large", "").orElseThrow().inFile());
+        }
+        try (EhcacheStore store = EhcacheStore.open(layout(MB))) {
+            StoredResponse s = store.get("http://h/small", "").orElseThrow();
+            assertArrayEquals(small, read(s));
+            assertEquals("1", s.meta().headers().get("X-A"));
+            assertArrayEquals(large, read(store.get("http://h/large", "").orElseThrow()));
+        }
+    }
+
+    @Test
+    void aBodyOverMaxObjectIsNotStoredAndLeavesNoFile() throws Exception {
+        try (EhcacheStore store = EhcacheStore.open(layout(100_000))) {
+            assertFalse(put(store, "http://h/big", bytes(150_000)));
+            assertTrue(store.get("http://h/big", "").isEmpty());
+            BodyBuffer abandoned = store.newBody();
+            abandoned.append(ByteBuffer.wrap(bytes(90_000)));
+            abandoned.discard();
+        }
+        assertEquals(0, files(dir.resolve("tmp")) + files(dir.resolve("bodies")));
+    }
+
+    @Test
+    void purgeByKeyPrefixAndTag() throws Exception {
+        try (EhcacheStore store = EhcacheStore.open(layout(MB))) {
+            put(store, "http://h/a/1", bytes(10), "Cache-Tag", "red, blue");
+            put(store, "http://h/a/2", bytes(50_000), "Surrogate-Key", "green");
+            put(store, "http://h/b", bytes(10), "Cache-Tag", "blue");
+            assertEquals(1, store.purge("http://h/b"));
+            assertTrue(store.get("http://h/b", "").isEmpty());
+            assertEquals(1, store.purgeTags(List.of("red")));
+            assertTrue(store.get("http://h/a/1", "").isEmpty());
+            assertEquals(1, store.purgePrefix("http://h/a/"));
+            assertTrue(store.get("http://h/a/2", "").isEmpty());
+        }
+    }
+
+    @Test
+    void variantsOfOneKeyStayApart() throws Exception {
+        try (EhcacheStore store = EhcacheStore.open(layout(MB))) {
+            List<String> vary = List.of("accept-language");
+            for (String lang : List.of("en", "fr")) {
+                BodyBuffer b = store.newBody();
+                b.append(ByteBuffer.wrap(lang.getBytes()));
+                store.put("http://h/", vary, "accept-language=" + lang, meta(2), b);
+            }
+            assertEquals(vary, store.varyNames("http://h/").orElseThrow());
+            assertArrayEquals("fr".getBytes(), store.get("http://h/", "accept-language=fr").orElseThrow().inlineBody());
+            assertEquals(2, store.purge("http://h/"));
+        }
+    }
+
+    static long files(Path d) throws IOException {
+        if (!Files.isDirectory(d)) {
+            return 0;
+        }
+        try (Stream<Path> s = Files.walk(d)) {
+            return s.filter(Files::isRegularFile).count();
+        }
+    }
+}
