@@ -74,6 +74,11 @@ java_cmd() {
   fi
   # shellcheck disable=SC2206
   local opts=(${NPROXY_JAVA_OPTS:--Xmx1g})
+  # The cache's off-heap tier (Ehcache) uses sun.misc.Unsafe: JDK 23+ warns, or refuses with =deny,
+  # unless it is allowed; JDK 21 and 22 do not know the flag.
+  if [ "$(nproxy_java_major "$NPROXY_JAVA")" -ge 23 ]; then
+    opts+=(--sun-misc-unsafe-memory-access=allow)
+  fi
   cmd=("$NPROXY_JAVA" "${opts[@]}" -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED
        "-Dnproxy.home=$NPROXY_HOME" "-Dnproxy.base=$NPROXY_BASE" ${props[@]+"${props[@]}"}
        -cp "$NPROXY_HOME/lib/*" org.nproxy.server.Main)
