@@ -63,14 +63,20 @@ final class PoolClients {
         client.setFollowRedirects(false);
         client.setUserAgentField(null);
         client.setHttpCookieStore(new HttpCookieStore.Empty());
-        client.getContentDecoderFactories().clear();
-        client.getProtocolHandlers().clear();
+        // No Content-Type on a body that came without one (Jetty's default: application/octet-stream).
+        client.setDefaultRequestContentType(null);
         client.setDestinationIdleTimeout(Duration.ofMinutes(10).toMillis());
         try {
             client.start();
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the pool client of upstream '" + config.name() + "'", e);
         }
+        // The proxy does not alter messages. HttpClient.doStart() installs a gzip decoder (which
+        // also adds "Accept-Encoding: gzip" to every request without one) and the redirect,
+        // authentication, 100-continue and upgrade handlers: all removed once it has started,
+        // so answers pass as the peer wrote them and the client's Accept-Encoding goes as sent.
+        client.getContentDecoderFactories().clear();
+        client.getProtocolHandlers().clear();
         return client;
     }
 
