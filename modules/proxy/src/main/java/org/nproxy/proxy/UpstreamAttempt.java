@@ -120,6 +120,10 @@ final class UpstreamAttempt implements org.eclipse.jetty.client.Response.Listene
             clientFailed(clientFailure);
             return;
         }
+        if (UpstreamErrors.isRequestHeadTooLarge(failure)) {
+            headTooLarge(failure);
+            return;
+        }
         boolean out = blame(failure);
         LOG.warn("upstream '{}' peer {} failed on {} {} (attempt {}): {}{}", call.upstreamName(),
             member.address(), call.method, call.pathQuery, number, reason(failure),
@@ -128,6 +132,22 @@ final class UpstreamAttempt implements org.eclipse.jetty.client.Response.Listene
             call.next(failure);
         } else {
             call.fail(failure, false);
+        }
+    }
+
+    /** The proxy could not send the client's head: 431 to the client, the peer not blamed, nothing retried. */
+    private void headTooLarge(Throwable failure) {
+        call.tries.failed(member, failure, false);
+        int max = call.handler.group.config().pool().maxHeaderSize();
+        LOG.warn("upstream '{}': the request head of {} {} is larger than max-header-size ({} bytes) of the upstream; 431"
+            + " to the client (raise max-header-size on <upstream name=\"{}\"> to forward it)", call.upstreamName(),
+            call.method, call.pathQuery, max, call.upstreamName());
+        call.abandonBody();
+        if (call.proxyToClientResponse.isCommitted()) {
+            call.callback.failed(failure);
+        } else {
+            UpstreamErrors.write(call.proxyToClientResponse, call.callback, HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE_431,
+                "the request headers are larger than this proxy forwards (" + max + " bytes)");
         }
     }
 

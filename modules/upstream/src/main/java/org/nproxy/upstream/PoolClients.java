@@ -61,6 +61,10 @@ final class PoolClients {
         client.setIdleTimeout(pool.keepaliveTimeout().toMillis());
         client.setConnectTimeout(pool.connectTimeout().toMillis());
         client.setFollowRedirects(false);
+        // Heads as large as the listeners accept (cookies, JWTs): the request buffer starts at
+        // Jetty's 4 KiB and grows to this only for a large head; the response parser's limit.
+        client.setMaxRequestHeadersSize(pool.maxHeaderSize());
+        client.setMaxResponseHeadersSize(pool.maxHeaderSize());
         client.setUserAgentField(null);
         client.setHttpCookieStore(new HttpCookieStore.Empty());
         // No Content-Type on a body that came without one (Jetty's default: application/octet-stream).

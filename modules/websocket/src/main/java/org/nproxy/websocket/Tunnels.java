@@ -105,6 +105,10 @@ final class Tunnels implements AutoCloseable {
         http.setFollowRedirects(false);
         http.setUserAgentField(null);
         http.setHttpCookieStore(new HttpCookieStore.Empty());
+        // Handshake heads as large as any listener accepts (Jetty's 8 KiB default refused big
+        // cookies): the buffer starts small and grows only for a head that needs it.
+        http.setMaxRequestHeadersSize(1 << 20);
+        http.setMaxResponseHeadersSize(1 << 20);
         // Every tunnel holds its own connection; the per-peer limit is the group's max-conns, not the pool's.
         http.setMaxConnectionsPerDestination(Integer.MAX_VALUE);
         http.setMaxRequestsQueuedPerDestination(Integer.MAX_VALUE);
