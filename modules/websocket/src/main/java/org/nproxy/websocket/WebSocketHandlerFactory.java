@@ -44,7 +44,7 @@ public final class WebSocketHandlerFactory implements HandlerFactory<WebSocketSe
         if (idle.isZero() || idle.isNegative()) {
             e.attributeError("idle-timeout", "must be positive", "a duration such as 10m or 1h");
         }
-        long maxMessage = e.size("max-message-size", 1024 * 1024);
+        long maxMessage = e.size("max-message-size", WebSocketSettings.DEFAULT_MAX_MESSAGE_SIZE);
         if (maxMessage < 0) {
             e.attributeError("max-message-size", "must not be negative", "a size such as 64k or 16m, or 0 for no limit");
         }
