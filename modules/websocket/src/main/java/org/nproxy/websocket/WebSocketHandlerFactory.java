@@ -40,7 +40,7 @@ public final class WebSocketHandlerFactory implements HandlerFactory<WebSocketSe
     @Override
     public WebSocketSettings bind(ConfigElement e, BindContext context) {
         Optional<UpstreamConfig> upstream = context.reference(e, "upstream", UpstreamElementFactory.TYPE, UpstreamConfig.class);
-        Duration idle = e.duration("idle-timeout", Duration.ofHours(1));
+        Duration idle = e.duration("idle-timeout", WebSocketSettings.DEFAULT_IDLE_TIMEOUT);
         if (idle.isZero() || idle.isNegative()) {
             e.attributeError("idle-timeout", "must be positive", "a duration such as 10m or 1h");
         }

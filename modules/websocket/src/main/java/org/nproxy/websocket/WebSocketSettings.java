@@ -36,4 +36,7 @@ public record WebSocketSettings(UpstreamConfig upstream, Duration idleTimeout, l
      * so a limit protects the peers' applications, not Nproxy; nginx relays frames without one.
      */
     static final long DEFAULT_MAX_MESSAGE_SIZE = 0;
+
+    /** Default {@code idle-timeout}: 1h. */
+    static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
 }
