@@ -83,7 +83,7 @@ final class UpstreamAttempt implements org.eclipse.jetty.client.Response.Listene
         if (call.body != null) {
             call.body.stopKeeping();
         }
-        ProxyToClient.start(this, response, upstreamBody);
+        call.afterInterims(() -> ProxyToClient.start(this, response, upstreamBody));
     }
 
     @Override
@@ -108,7 +108,7 @@ final class UpstreamAttempt implements org.eclipse.jetty.client.Response.Listene
         if (result.isSucceeded()) {
             // An answer without a content source (not seen with HTTP/1.1, kept for safety).
             streaming = true;
-            ProxyToClient.start(this, result.getResponse(), Content.Source.from(ByteBuffer.allocate(0)));
+            call.afterInterims(() -> ProxyToClient.start(this, result.getResponse(), Content.Source.from(ByteBuffer.allocate(0))));
             return;
         }
         Throwable failure = result.getFailure();
@@ -122,6 +122,21 @@ final class UpstreamAttempt implements org.eclipse.jetty.client.Response.Listene
         }
         if (UpstreamErrors.isRequestHeadTooLarge(failure)) {
             headTooLarge(failure);
+            return;
+        }
+        if (UpstreamErrors.isUnreadableTransferCoding(failure)) {
+            // Another peer would answer the same way; and the peer is not at fault (docs/proxy.md).
+            call.tries.failed(member, failure, false);
+            LOG.warn("upstream '{}' peer {} answered {} {} with a Transfer-Encoding not ending in chunked, which"
+                + " Nproxy cannot read (Jetty 12.0.30); 502, the peer is not blamed", call.upstreamName(),
+                member.address(), call.method, call.pathQuery);
+            call.abandonBody();
+            if (call.proxyToClientResponse.isCommitted()) {
+                call.callback.failed(failure);
+            } else {
+                UpstreamErrors.write(call.proxyToClientResponse, call.callback, HttpStatus.BAD_GATEWAY_502,
+                    "the upstream answer uses a transfer coding this proxy cannot read");
+            }
             return;
         }
         boolean out = blame(failure);

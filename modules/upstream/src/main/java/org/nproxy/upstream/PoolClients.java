@@ -24,6 +24,7 @@ import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.util.thread.VirtualThreadPool;
 import org.nproxy.upstream.PoolConfig;
 import org.nproxy.upstream.UpstreamConfig;
+import org.nproxy.upstream.forward.InterimResponses;
 
 /**
  * The keep-alive pool of an upstream group: a Jetty {@link HttpClient} per group runtime, with
@@ -81,6 +82,8 @@ final class PoolClients {
         // so answers pass as the peer wrote them and the client's Accept-Encoding goes as sent.
         client.getContentDecoderFactories().clear();
         client.getProtocolHandlers().clear();
+        // ...but 1xx answers need one, or the final answer after them is lost.
+        client.getProtocolHandlers().put(new InterimResponses());
         return client;
     }
 

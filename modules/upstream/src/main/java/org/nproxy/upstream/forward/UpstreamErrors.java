@@ -42,6 +42,21 @@ public final class UpstreamErrors {
         return false;
     }
 
+    /**
+     * The peer's answer had a {@code Transfer-Encoding} whose last coding is not {@code chunked}
+     * (valid: RFC 9112 section 6.3 says read it until the connection closes), which Jetty 12.0.30's
+     * client parser refuses ("Bad Transfer-Encoding, chunked not last"): Nproxy's limit, not the
+     * peer's failure.
+     */
+    public static boolean isUnreadableTransferCoding(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c.getMessage() != null && c.getMessage().contains("Bad Transfer-Encoding, chunked not last")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** 504 for a timeout, else 502 (also when there was no peer to try: null). */
     public static int status(Throwable lastFailure) {
         return lastFailure != null && isTimeout(lastFailure) ? HttpStatus.GATEWAY_TIMEOUT_504 : HttpStatus.BAD_GATEWAY_502;
