@@ -1,6 +1,5 @@
 package org.nproxy.upstream;
 
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -70,7 +69,13 @@ final class PoolClients {
         client.setHttpCookieStore(new HttpCookieStore.Empty());
         // No Content-Type on a body that came without one (Jetty's default: application/octet-stream).
         client.setDefaultRequestContentType(null);
-        client.setDestinationIdleTimeout(Duration.ofMinutes(10).toMillis());
+        // No destination idle timeout (Jetty's default, 0). With one, Jetty 12.0.30's 1s sweeper
+        // removes a new destination at its first sweep whenever it is momentarily empty (its
+        // activeNanoTime starts at 0, so it looks idle for the machine's uptime), and a request
+        // between taking its exchange off the queue and acquiring a connection then fails with an
+        // NPE in AbstractConnectionPool.activate (500s seen in LargeHeadersTest). A destination per
+        // connect address is small; addresses that come and go with `resolve` stay until the group
+        // is closed at a reload that changes it.
         try {
             client.start();
         } catch (Exception e) {
