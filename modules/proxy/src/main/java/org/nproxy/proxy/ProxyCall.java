@@ -1,10 +1,18 @@
 package org.nproxy.proxy;
 
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.nproxy.spi.RequestVariables;
 import org.nproxy.upstream.balance.Member;
+import org.nproxy.upstream.forward.HopByHop;
+import org.nproxy.upstream.forward.InterimResponses;
 import org.nproxy.upstream.forward.PeerTries;
 import org.nproxy.upstream.forward.UpstreamErrors;
 import org.slf4j.Logger;
@@ -32,6 +40,8 @@ final class ProxyCall {
     /** The attempt in progress, aborted if the client goes away. */
     private volatile org.eclipse.jetty.client.Request upstream;
     volatile Throwable clientFailure;
+    /** Interim answers written to the client so far: the final answer's head goes after them. */
+    private volatile CompletableFuture<Void> interims = CompletableFuture.completedFuture(null);
 
     ProxyCall(ProxyHandler handler, Request clientToProxyRequest, Response proxyToClientResponse, Callback callback) {
         this.handler = handler;
@@ -80,6 +90,32 @@ final class ProxyCall {
         if (failure != null) {
             request.abort(failure);
         }
+    }
+
+    /**
+     * An interim answer of the peer ({@link InterimResponses}). {@code 103 Early Hints} goes on to
+     * the client (HTTP/1.1 and later) with its end-to-end headers; {@code 100} and {@code 102} are
+     * this hop's: Nproxy answers the client's {@code Expect: 100-continue} itself.
+     */
+    void upstreamInterim(int status, HttpFields upstreamHeaders) {
+        if (status != HttpStatus.EARLY_HINTS_103 || proxyToClientResponse.isCommitted()
+            || clientToProxyRequest.getConnectionMetaData().getHttpVersion().getVersion() < 11) {
+            return;
+        }
+        HttpFields.Mutable hints = HttpFields.build();
+        Set<String> connectionTokens = HopByHop.connectionTokens(upstreamHeaders);
+        for (HttpField f : upstreamHeaders) {
+            if (!HopByHop.isHopByHop(f.getHeader()) && !connectionTokens.contains(f.getLowerCaseName())) {
+                hints.add(f);
+            }
+        }
+        interims = interims.handle((v, x) -> null)
+            .thenCompose(v -> proxyToClientResponse.writeInterim(status, hints.asImmutable()));
+    }
+
+    /** Runs {@code start} once the interim answers before it are written (at once when there were none). */
+    void afterInterims(Runnable start) {
+        interims.whenComplete((v, x) -> start.run());
     }
 
     /** Starts the next attempt, or answers 502/504 when there is no peer left to try. */

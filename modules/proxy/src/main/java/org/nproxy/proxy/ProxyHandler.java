@@ -24,7 +24,9 @@ final class ProxyHandler extends Handler.Abstract {
     final long sendMillis;
     final long readMillis;
 
-    ProxyHandler(ProxySettings settings, UpstreamGroup group) {
+    final Upgrades upgrades;
+
+    ProxyHandler(ProxySettings settings, UpstreamGroup group, Upgrades upgrades) {
         // handle() only builds and sends the upstream request (Jetty's client does not block on
         // it); answers arrive through callbacks. The selector may run it in place.
         super(InvocationType.NON_BLOCKING);
@@ -33,10 +35,21 @@ final class ProxyHandler extends Handler.Abstract {
         this.ipHash = group.config().balance().equals("ip_hash");
         this.sendMillis = settings.sendTimeout().toMillis();
         this.readMillis = settings.readTimeout().toMillis();
+        this.upgrades = upgrades;
+        addBean(upgrades); // the tunnel handlers start and stop with this one
+    }
+
+    @Override
+    public void setServer(org.eclipse.jetty.server.Server server) {
+        super.setServer(server);
+        upgrades.setServer(server);
     }
 
     @Override
     public boolean handle(Request clientToProxyRequest, Response proxyToClientResponse, Callback callback) {
+        if (upgrades.handle(this, clientToProxyRequest, proxyToClientResponse, callback)) {
+            return true;
+        }
         new ProxyCall(this, clientToProxyRequest, proxyToClientResponse, callback).next(null);
         return true;
     }

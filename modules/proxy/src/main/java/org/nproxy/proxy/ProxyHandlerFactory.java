@@ -2,7 +2,9 @@ package org.nproxy.proxy;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -14,6 +16,7 @@ import org.nproxy.spi.ConfigElement;
 import org.nproxy.upstream.UpstreamConfig;
 import org.nproxy.upstream.UpstreamElementFactory;
 import org.nproxy.upstream.forward.Forwarding;
+import org.nproxy.upstream.forward.TunnelProvider;
 import org.nproxy.upstream.UpstreamGroup;
 import org.nproxy.spi.BindContext;
 import org.nproxy.spi.HandlerFactory;
@@ -91,7 +94,9 @@ public final class ProxyHandlerFactory implements HandlerFactory<ProxySettings> 
             e.duration("retry-timeout", Duration.ZERO),
             e.bool("retry-non-idempotent", false),
             e.size("retry-body-max", 0),
-            Set.copyOf(failStatuses), hashKey, requestHeaders, responseHeaders, List.copyOf(rewrites));
+            Set.copyOf(failStatuses), hashKey, requestHeaders, responseHeaders, List.copyOf(rewrites),
+            context.services(TunnelProvider.class).stream().<Class<? extends TunnelProvider>>map(TunnelProvider::getClass)
+                .distinct().toList());
     }
 
     private static List<ProxySettings.HeaderRule> headerRules(ConfigElement e, String child) {
@@ -115,6 +120,12 @@ public final class ProxyHandlerFactory implements HandlerFactory<ProxySettings> 
         }
         // The group's runtime (peers, pool, health) is shared with every generation that keeps it.
         UpstreamGroup group = context.resource(UpstreamElementFactory.TYPE, settings.upstream().name(), UpstreamGroup.class);
-        return new ProxyHandler(settings, group);
+        // Protocol upgrades go to the modules that carry them (the websocket module), found by the SPI.
+        Map<String, Handler> upgrades = new LinkedHashMap<>();
+        for (Class<? extends TunnelProvider> c : settings.tunnels()) {
+            TunnelProvider provider = c.getDeclaredConstructor().newInstance();
+            upgrades.putIfAbsent(provider.protocol(), provider.create(settings.upstream(), settings.forwarding(), context));
+        }
+        return new ProxyHandler(settings, group, new Upgrades(upgrades));
     }
 }

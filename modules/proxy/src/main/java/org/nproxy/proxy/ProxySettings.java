@@ -8,6 +8,7 @@ import java.util.regex.Pattern;
 import org.nproxy.upstream.UpstreamConfig;
 import org.nproxy.spi.Template;
 import org.nproxy.upstream.forward.Forwarding;
+import org.nproxy.upstream.forward.TunnelProvider;
 
 /**
  * A bound {@code <proxy>} element. Defaults are documented next to each field.
@@ -28,10 +29,13 @@ import org.nproxy.upstream.forward.Forwarding;
  * @param requestHeaders    header rules applied to the upstream request, in order
  * @param responseHeaders   header rules applied to the client response, in order
  * @param rewrites          path rewrites, first match wins
+ * @param tunnels           the installed {@link TunnelProvider}s (found when bound), which carry this
+ *                          location's protocol upgrades (WebSocket); empty = upgrades get 501
  */
 public record ProxySettings(UpstreamConfig upstream, Forwarding forwarding, Duration readTimeout, Duration sendTimeout, Duration timeout, int tries, Duration retryTimeout,
                             boolean retryNonIdempotent, long retryBodyMax, Set<Integer> failStatuses, Template hashKey,
-                            List<HeaderRule> requestHeaders, List<HeaderRule> responseHeaders, List<Rewrite> rewrites) {
+                            List<HeaderRule> requestHeaders, List<HeaderRule> responseHeaders, List<Rewrite> rewrites,
+                            List<Class<? extends TunnelProvider>> tunnels) {
 
     /** {@code set} replaces, {@code add} appends, {@code remove} deletes a header. */
     public record HeaderRule(String action, String name, Template value) {

@@ -83,7 +83,7 @@ final class UpstreamAttempt implements org.eclipse.jetty.client.Response.Listene
         if (call.body != null) {
             call.body.stopKeeping();
         }
-        ProxyToClient.start(this, response, upstreamBody);
+        call.afterInterims(() -> ProxyToClient.start(this, response, upstreamBody));
     }
 
     @Override
@@ -108,7 +108,7 @@ final class UpstreamAttempt implements org.eclipse.jetty.client.Response.Listene
         if (result.isSucceeded()) {
             // An answer without a content source (not seen with HTTP/1.1, kept for safety).
             streaming = true;
-            ProxyToClient.start(this, result.getResponse(), Content.Source.from(ByteBuffer.allocate(0)));
+            call.afterInterims(() -> ProxyToClient.start(this, result.getResponse(), Content.Source.from(ByteBuffer.allocate(0))));
             return;
         }
         Throwable failure = result.getFailure();
@@ -120,6 +120,25 @@ final class UpstreamAttempt implements org.eclipse.jetty.client.Response.Listene
             clientFailed(clientFailure);
             return;
         }
+        if (UpstreamErrors.isRequestHeadTooLarge(failure)) {
+            headTooLarge(failure);
+            return;
+        }
+        if (UpstreamErrors.isUnreadableTransferCoding(failure)) {
+            // Another peer would answer the same way; and the peer is not at fault (docs/proxy.md).
+            call.tries.failed(member, failure, false);
+            LOG.warn("upstream '{}' peer {} answered {} {} with a Transfer-Encoding not ending in chunked, which"
+                + " Nproxy cannot read (Jetty 12.0.30); 502, the peer is not blamed", call.upstreamName(),
+                member.address(), call.method, call.pathQuery);
+            call.abandonBody();
+            if (call.proxyToClientResponse.isCommitted()) {
+                call.callback.failed(failure);
+            } else {
+                UpstreamErrors.write(call.proxyToClientResponse, call.callback, HttpStatus.BAD_GATEWAY_502,
+                    "the upstream answer uses a transfer coding this proxy cannot read");
+            }
+            return;
+        }
         boolean out = blame(failure);
         LOG.warn("upstream '{}' peer {} failed on {} {} (attempt {}): {}{}", call.upstreamName(),
             member.address(), call.method, call.pathQuery, number, reason(failure),
@@ -128,6 +147,22 @@ final class UpstreamAttempt implements org.eclipse.jetty.client.Response.Listene
             call.next(failure);
         } else {
             call.fail(failure, false);
+        }
+    }
+
+    /** The proxy could not send the client's head: 431 to the client, the peer not blamed, nothing retried. */
+    private void headTooLarge(Throwable failure) {
+        call.tries.failed(member, failure, false);
+        int max = call.handler.group.config().pool().maxHeaderSize();
+        LOG.warn("upstream '{}': the request head of {} {} is larger than max-header-size ({} bytes) of the upstream; 431"
+            + " to the client (raise max-header-size on <upstream name=\"{}\"> to forward it)", call.upstreamName(),
+            call.method, call.pathQuery, max, call.upstreamName());
+        call.abandonBody();
+        if (call.proxyToClientResponse.isCommitted()) {
+            call.callback.failed(failure);
+        } else {
+            UpstreamErrors.write(call.proxyToClientResponse, call.callback, HttpStatus.REQUEST_HEADER_FIELDS_TOO_LARGE_431,
+                "the request headers are larger than this proxy forwards (" + max + " bytes)");
         }
     }
 

@@ -3,6 +3,7 @@ package org.nproxy.proxy;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -13,6 +14,7 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.nproxy.spi.RequestVariables;
 import org.nproxy.upstream.balance.Member;
+import org.nproxy.upstream.forward.InterimResponses;
 
 /** The request an attempt sends: target, headers, timeouts and the client's body. */
 final class UpstreamRequests {
@@ -50,6 +52,7 @@ final class UpstreamRequests {
                 proxyToUpstreamRequest.trailersSupplier(body::trailers);
             }
         }
+        proxyToUpstreamRequest.attribute(InterimResponses.LISTENER, (BiConsumer<Integer, HttpFields>) call::upstreamInterim);
         call.sending(proxyToUpstreamRequest);
         proxyToUpstreamRequest.send(attempt);
     }

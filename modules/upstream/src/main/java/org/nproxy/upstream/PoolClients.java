@@ -1,6 +1,5 @@
 package org.nproxy.upstream;
 
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -24,6 +23,7 @@ import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.util.thread.VirtualThreadPool;
 import org.nproxy.upstream.PoolConfig;
 import org.nproxy.upstream.UpstreamConfig;
+import org.nproxy.upstream.forward.InterimResponses;
 
 /**
  * The keep-alive pool of an upstream group: a Jetty {@link HttpClient} per group runtime, with
@@ -61,16 +61,34 @@ final class PoolClients {
         client.setIdleTimeout(pool.keepaliveTimeout().toMillis());
         client.setConnectTimeout(pool.connectTimeout().toMillis());
         client.setFollowRedirects(false);
+        // Heads as large as the listeners accept (cookies, JWTs): the request buffer starts at
+        // Jetty's 4 KiB and grows to this only for a large head; the response parser's limit.
+        client.setMaxRequestHeadersSize(pool.maxHeaderSize());
+        client.setMaxResponseHeadersSize(pool.maxHeaderSize());
         client.setUserAgentField(null);
         client.setHttpCookieStore(new HttpCookieStore.Empty());
-        client.getContentDecoderFactories().clear();
-        client.getProtocolHandlers().clear();
-        client.setDestinationIdleTimeout(Duration.ofMinutes(10).toMillis());
+        // No Content-Type on a body that came without one (Jetty's default: application/octet-stream).
+        client.setDefaultRequestContentType(null);
+        // No destination idle timeout (Jetty's default, 0). With one, Jetty 12.0.30's 1s sweeper
+        // removes a new destination at its first sweep whenever it is momentarily empty (its
+        // activeNanoTime starts at 0, so it looks idle for the machine's uptime), and a request
+        // between taking its exchange off the queue and acquiring a connection then fails with an
+        // NPE in AbstractConnectionPool.activate (500s seen in LargeHeadersTest). A destination per
+        // connect address is small; addresses that come and go with `resolve` stay until the group
+        // is closed at a reload that changes it.
         try {
             client.start();
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the pool client of upstream '" + config.name() + "'", e);
         }
+        // The proxy does not alter messages. HttpClient.doStart() installs a gzip decoder (which
+        // also adds "Accept-Encoding: gzip" to every request without one) and the redirect,
+        // authentication, 100-continue and upgrade handlers: all removed once it has started,
+        // so answers pass as the peer wrote them and the client's Accept-Encoding goes as sent.
+        client.getContentDecoderFactories().clear();
+        client.getProtocolHandlers().clear();
+        // ...but 1xx answers need one, or the final answer after them is lost.
+        client.getProtocolHandlers().put(new InterimResponses());
         return client;
     }
 

@@ -111,7 +111,9 @@ public final class UpstreamElementFactory implements ElementFactory<UpstreamConf
             u.integer("keepalive", d.keepalive(), 1, 100_000),
             u.duration("keepalive-timeout", d.keepaliveTimeout()),
             u.integer("keepalive-requests", d.keepaliveRequests(), 0, Integer.MAX_VALUE),
-            u.duration("connect-timeout", d.connectTimeout()));
+            u.duration("connect-timeout", d.connectTimeout()),
+            (int) Math.min(Integer.MAX_VALUE / 2, u.size("max-header-size",
+                PoolConfig.headerSizeFor(context.settings().maxHeaderSize()))));
         Duration resolve = u.duration("resolve", Duration.ZERO);
         if (!resolve.isZero() && resolve.toMillis() < 100) {
             u.attributeError("resolve", "resolve=\"" + u.string("resolve", "") + "\" would query the resolver without pause",

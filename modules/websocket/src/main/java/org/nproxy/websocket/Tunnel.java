@@ -45,6 +45,8 @@ final class Tunnel {
     private final Side upstream = new Side("upstream");
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean finished = new AtomicBoolean();
+    /** Guards the close handshake state of both sides ({@code heldClose}, {@code answer}). */
+    private final Object closing = new Object();
     private final long startNanos = System.nanoTime();
     private volatile String closedBy;
     /** Set when Nproxy itself closes the tunnel (stop, message too big): both sides get this status. */
@@ -152,6 +154,10 @@ final class Tunnel {
         }
     }
 
+    /** A close frame waiting to be relayed as the echo of the other side's close, and its callback. */
+    private record Answer(Frame frame, Callback callback) {
+    }
+
     /** One end of the tunnel: receives its peer's frames and writes them to the other end. */
     private final class Side implements FrameHandler {
         private final String name;
@@ -162,6 +168,12 @@ final class Tunnel {
         private volatile boolean closed;
         private volatile boolean closeReceived;
         private long messageBytes; // the current incoming message so far; frames arrive one at a time
+        /** This side's close frame, relayed, waiting for the other side's answer (guarded by {@link #closing}). */
+        private Callback heldClose;
+        /** This side's answering close, arrived before the other side's close was through (guarded by closing). */
+        private Answer answer;
+        /** This side's close frame is being relayed to the other side (guarded by closing). */
+        private boolean relaying;
 
         Side(String name) {
             this.name = name;
@@ -191,15 +203,7 @@ final class Tunnel {
                     closedBy = name + " " + (status == null ? CloseStatus.NO_CODE : status.getCode())
                         + (status == null || status.getReason() == null ? "" : " " + status.getReason());
                 }
-                CoreSession target = other.session;
-                // When the other side closed first, this is the answer to its close: Jetty echoes that side's
-                // own close once its frame is through, and flushes it before closing (h2 streams need that).
-                if (target != null && target.isOutputOpen() && proxyClose == null && !other.closeReceived) {
-                    // Our own echo goes out when the callback completes, after the other side got the close.
-                    target.sendFrame(copy(frame), Callback.from(callback::succeeded, x -> callback.succeeded()), false);
-                } else {
-                    callback.succeeded();
-                }
+                onClose(frame, callback);
                 return;
             }
             if (OpCode.isDataFrame(opcode)) {
@@ -230,6 +234,85 @@ final class Tunnel {
             }), false);
         }
 
+        /**
+         * A close frame from this side. When the other side has not closed yet, it is relayed there
+         * and this side's callback is held: Jetty would echo the close to this side as soon as it
+         * completes, and every message the other side sends before its own close must reach this
+         * side first. The other side's close then goes to this side as the echo
+         * ({@link #answer}); if the other side drops instead, its {@link #onClosed} lets Jetty echo.
+         */
+        private void onClose(Frame frame, Callback callback) {
+            if (other.closeReceived && proxyClose == null) {
+                answer(copy(frame), callback);
+                return;
+            }
+            CoreSession target = other.session;
+            if (target == null || !target.isOutputOpen() || proxyClose != null) {
+                callback.succeeded(); // the answer to our own close (stop, message too big), or the other side is gone
+                return;
+            }
+            synchronized (closing) {
+                relaying = true;
+            }
+            target.sendFrame(copy(frame), Callback.from(() -> hold(callback), x -> hold(callback)), false);
+        }
+
+        /** This side's close went through to the other side: wait for its answer, unless it came already. */
+        private void hold(Callback callback) {
+            Answer a;
+            synchronized (closing) {
+                a = other.answer;
+                other.answer = null;
+                if (a == null) {
+                    heldClose = callback;
+                    if (other.closed) {
+                        heldClose = null; // the other side is gone without an answer: let Jetty echo now
+                    } else {
+                        return;
+                    }
+                }
+            }
+            if (a == null) {
+                callback.succeeded();
+            } else {
+                deliver(a, callback);
+            }
+        }
+
+        /** This side's close answers the other side's: it becomes the other side's echo. */
+        private void answer(Frame frame, Callback callback) {
+            Callback held;
+            synchronized (closing) {
+                held = other.heldClose;
+                other.heldClose = null;
+                if (held == null && other.relaying) {
+                    answer = new Answer(frame, callback); // the other side's close is still on its way there
+                    return;
+                }
+            }
+            if (held != null) {
+                other.deliver(new Answer(frame, callback), held);
+            } else {
+                // The other side's close was not relayed (both closed at once, or this side was gone): each
+                // side gets Jetty's echo of its own close.
+                callback.succeeded();
+            }
+        }
+
+        /** Writes the other side's answering close to this side, then completes both close frames. */
+        private void deliver(Answer a, Callback held) {
+            CoreSession s = session;
+            Runnable done = () -> {
+                held.succeeded();
+                a.callback().succeeded();
+            };
+            if (s != null && s.isOutputOpen()) {
+                s.sendFrame(a.frame(), Callback.from(done, x -> done.run()), false);
+            } else {
+                done.run();
+            }
+        }
+
         private static Frame copy(Frame frame) {
             // Parsed frames are read-only and masked per hop: a fresh header over the same payload.
             return new Frame(frame.getOpCode(), frame.isFin(), frame.getPayload());
@@ -243,7 +326,21 @@ final class Tunnel {
 
         @Override
         public void onClosed(CloseStatus closeStatus, Callback callback) {
-            closed = true;
+            Callback otherHeld;
+            Answer unsent;
+            synchronized (closing) {
+                closed = true;
+                otherHeld = other.heldClose; // the other side waited for this side's answer: it will not come
+                other.heldClose = null;
+                unsent = answer;
+                answer = null;
+            }
+            if (otherHeld != null) {
+                otherHeld.succeeded();
+            }
+            if (unsent != null) {
+                unsent.callback().succeeded();
+            }
             callback.succeeded();
             if (closedBy == null) {
                 closedBy = name + " " + closeStatus.getCode() + " (connection " + (closeStatus.getReason() == null

@@ -105,7 +105,10 @@ final class Tunnels implements AutoCloseable {
         http.setFollowRedirects(false);
         http.setUserAgentField(null);
         http.setHttpCookieStore(new HttpCookieStore.Empty());
-        http.getContentDecoderFactories().clear();
+        // Handshake heads as large as any listener accepts (Jetty's 8 KiB default refused big
+        // cookies): the buffer starts small and grows only for a head that needs it.
+        http.setMaxRequestHeadersSize(1 << 20);
+        http.setMaxResponseHeadersSize(1 << 20);
         // Every tunnel holds its own connection; the per-peer limit is the group's max-conns, not the pool's.
         http.setMaxConnectionsPerDestination(Integer.MAX_VALUE);
         http.setMaxRequestsQueuedPerDestination(Integer.MAX_VALUE);
@@ -115,6 +118,9 @@ final class Tunnels implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the WebSocket upstream client", e);
         }
+        // HttpClient.doStart() installs a gzip decoder, which adds "Accept-Encoding: gzip" to the
+        // handshake: removed once started, so the client's headers go as sent.
+        http.getContentDecoderFactories().clear();
         return client;
     }
 

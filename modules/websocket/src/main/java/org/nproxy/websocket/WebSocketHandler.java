@@ -94,6 +94,13 @@ final class WebSocketHandler extends Handler.Abstract {
     @Override
     public boolean handle(Request clientToProxyRequest, Response proxyToClientResponse, Callback callback) {
         if (!handshaker.isWebSocketUpgradeRequest(clientToProxyRequest)) {
+            if (otherVersion(clientToProxyRequest)) {
+                // RFC 6455 section 4.4: an upgrade to a version we do not speak is answered with ours.
+                proxyToClientResponse.getHeaders().put(HttpHeader.SEC_WEBSOCKET_VERSION, "13");
+                writePlain(proxyToClientResponse, callback, HttpStatus.UPGRADE_REQUIRED_426,
+                    "426 Upgrade Required\nSec-WebSocket-Version 13 only\n");
+                return true;
+            }
             return false;
         }
         if (!originAllowed(clientToProxyRequest)) {
@@ -239,6 +246,21 @@ final class WebSocketHandler extends Handler.Abstract {
         byte[] body = upgrade.body();
         out.put(HttpHeader.CONTENT_LENGTH, body.length);
         proxyToClientResponse.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    /**
+     * A WebSocket upgrade (HTTP/1.1 {@code Upgrade: websocket}, or an h2/h3 extended CONNECT) whose
+     * {@code Sec-WebSocket-Version} is not 13: Jetty's handshaker does not take it for an upgrade.
+     */
+    static boolean otherVersion(Request request) {
+        HttpFields h = request.getHeaders();
+        String version = h.get(HttpHeader.SEC_WEBSOCKET_VERSION);
+        if (version == null || version.trim().equals("13")) {
+            return false;
+        }
+        boolean http1 = org.eclipse.jetty.http.HttpMethod.GET.is(request.getMethod())
+            && h.getCSV(HttpHeader.UPGRADE, false).stream().anyMatch(t -> t.equalsIgnoreCase("websocket"));
+        return http1 || org.eclipse.jetty.http.HttpMethod.CONNECT.is(request.getMethod());
     }
 
     private boolean originAllowed(Request request) {

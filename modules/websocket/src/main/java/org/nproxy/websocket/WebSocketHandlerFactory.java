@@ -40,11 +40,11 @@ public final class WebSocketHandlerFactory implements HandlerFactory<WebSocketSe
     @Override
     public WebSocketSettings bind(ConfigElement e, BindContext context) {
         Optional<UpstreamConfig> upstream = context.reference(e, "upstream", UpstreamElementFactory.TYPE, UpstreamConfig.class);
-        Duration idle = e.duration("idle-timeout", Duration.ofHours(1));
+        Duration idle = e.duration("idle-timeout", WebSocketSettings.DEFAULT_IDLE_TIMEOUT);
         if (idle.isZero() || idle.isNegative()) {
             e.attributeError("idle-timeout", "must be positive", "a duration such as 10m or 1h");
         }
-        long maxMessage = e.size("max-message-size", 1024 * 1024);
+        long maxMessage = e.size("max-message-size", WebSocketSettings.DEFAULT_MAX_MESSAGE_SIZE);
         if (maxMessage < 0) {
             e.attributeError("max-message-size", "must not be negative", "a size such as 64k or 16m, or 0 for no limit");
         }

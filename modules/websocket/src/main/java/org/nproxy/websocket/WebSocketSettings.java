@@ -13,7 +13,7 @@ import org.nproxy.upstream.forward.Forwarding;
  * @param idleTimeout    a tunnel with no frame either way for this long is closed with 1001 (default 1h,
  *                       separate from the request timeouts, like HAProxy's {@code timeout tunnel})
  * @param maxMessageSize a message (all its fragments) larger than this closes the tunnel with 1009
- *                       (default 1 MiB; 0 = no limit; frames are relayed in pieces of at most 64 KiB,
+ *                       (default 0 = no limit, like nginx; frames are relayed in pieces of at most 64 KiB,
  *                       so memory per tunnel stays small whatever this is)
  * @param origins        allowed {@code Origin} values ({@code scheme://host[:port]}, {@code *} for any);
  *                       empty (the default) = no check; a request from another origin gets 403
@@ -30,4 +30,13 @@ public record WebSocketSettings(UpstreamConfig upstream, Duration idleTimeout, l
                                 Forwarding forwarding) {
     /** Frames longer than this are relayed as several fragments (bounded memory per tunnel). */
     static final int RELAY_FRAME_SIZE = 64 * 1024;
+
+    /**
+     * Default {@code max-message-size}: none. The relay holds at most one 64 KiB piece per direction,
+     * so a limit protects the peers' applications, not Nproxy; nginx relays frames without one.
+     */
+    static final long DEFAULT_MAX_MESSAGE_SIZE = 0;
+
+    /** Default {@code idle-timeout}: 1h. */
+    static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofHours(1);
 }

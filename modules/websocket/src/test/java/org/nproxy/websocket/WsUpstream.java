@@ -37,6 +37,8 @@ public final class WsUpstream implements AutoCloseable {
     final List<HttpFields> handshakes = new CopyOnWriteArrayList<>();
     final BlockingQueue<String> closes = new LinkedBlockingQueue<>();
     final BlockingQueue<String> fragments = new LinkedBlockingQueue<>();
+    /** What the echo endpoints saw, in order per session: {@code text:MESSAGE} and {@code close:CODE}. */
+    final BlockingQueue<String> events = new LinkedBlockingQueue<>();
     final Map<Session, Boolean> open = new ConcurrentHashMap<>();
     /** Bytes the {@code /flood} endpoints have had accepted for sending so far. */
     final java.util.concurrent.atomic.AtomicLong flooded = new java.util.concurrent.atomic.AtomicLong();
@@ -99,6 +101,7 @@ public final class WsUpstream implements AutoCloseable {
 
         @Override
         public void onWebSocketText(String message) {
+            events.add("text:" + message);
             if (message.startsWith("close:")) {
                 String[] p = message.split(":", 3);
                 session.close(Integer.parseInt(p[1]), p[2], Callback.NOOP);
@@ -121,6 +124,7 @@ public final class WsUpstream implements AutoCloseable {
         @Override
         public void onWebSocketClose(int code, String reason) {
             open.remove(session);
+            events.add("close:" + code);
             closes.add(code + " " + reason);
         }
     }
