@@ -82,7 +82,9 @@ class Http2ErrorsTest {
     @Test
     void wellFormedNeighboursAreServed() throws Exception {
         try (H2Wire h2 = H2Wire.open(nproxy.port())) {
-            h2.headers(1, true, H2Wire.get("/", "te", "trailers", "host", "localhost"));
+            // Static-table names (accept-encoding, user-agent, cookie) are what real clients send.
+            h2.headers(1, true, H2Wire.get("/", "te", "trailers", "host", "localhost", "accept-encoding", "gzip",
+                "user-agent", "t/1", "cookie", "a=b", "content-type", "text/plain", "x-custom", "1"));
             assertEquals("HEADERS(200) DATA END_STREAM", h2.outcome(1));
             h2.headers(3, true, ":method", "OPTIONS", ":scheme", "http", ":path", "*", ":authority", "a");
             String options = h2.outcome(3); // no location matches "*": 404, but an answer, not a reset

@@ -70,6 +70,31 @@ public final class H2Wire implements AutoCloseable {
         return h2;
     }
 
+    /** Connects over TLS (any certificate trusted, ALPN h2), then as {@link #open}. */
+    public static H2Wire openTls(int port) throws Exception {
+        org.eclipse.jetty.util.ssl.SslContextFactory.Client tls = new org.eclipse.jetty.util.ssl.SslContextFactory.Client(true);
+        tls.start();
+        try {
+            javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSslContext().getSocketFactory()
+                .createSocket("127.0.0.1", port);
+            javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+            parameters.setApplicationProtocols(new String[] {"h2"});
+            socket.setSSLParameters(parameters);
+            socket.startHandshake();
+            if (!"h2".equals(socket.getApplicationProtocol())) {
+                socket.close();
+                throw new IOException("ALPN chose " + socket.getApplicationProtocol() + ", not h2");
+            }
+            H2Wire h2 = new H2Wire(socket);
+            h2.socket.setSoTimeout(5000);
+            h2.raw("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            h2.frame(SETTINGS, 0, 0, new byte[0]);
+            return h2;
+        } finally {
+            tls.stop();
+        }
+    }
+
     /** The pseudo-header fields of a GET of {@code path}, then {@code more} name/value pairs. */
     public static String[] get(String path, String... more) {
         List<String> fields = new ArrayList<>(List.of(":method", "GET", ":scheme", "http", ":authority", "localhost", ":path", path));

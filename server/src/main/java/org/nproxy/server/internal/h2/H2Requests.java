@@ -1,6 +1,5 @@
 package org.nproxy.server.internal.h2;
 
-import java.util.Locale;
 import java.util.Set;
 
 import org.eclipse.jetty.http.HttpField;
@@ -72,12 +71,11 @@ public final class H2Requests {
             return null;
         }
         for (HttpField field : metaData.getHttpFields()) {
-            String name = field.getName();
+            // Not getName(): for a known header Jetty gives its canonical spelling (Accept-Encoding),
+            // whatever the wire said. Uppercase on the wire is Jetty's HPACK layer's to refuse.
+            String name = field.getLowerCaseName();
             if (name.startsWith(":")) {
                 return "pseudo-header " + name + " among regular fields";
-            }
-            if (!name.equals(name.toLowerCase(Locale.ROOT))) {
-                return "uppercase field name " + name;
             }
             if (CONNECTION_SPECIFIC.contains(name)) {
                 return "connection-specific field " + name;
