@@ -5,7 +5,11 @@ import java.net.UnknownHostException;
 
 /** An address block such as {@code 10.0.0.0/8}, {@code ::1/128} or a single address. */
 public record Cidr(byte[] network, int bits) {
-    /** Parses {@code a.b.c.d[/n]} or an IPv6 literal; throws IllegalArgumentException. */
+    /**
+     * Parses {@code a.b.c.d[/n]} or an IPv6 literal; throws IllegalArgumentException. Never asks
+     * DNS: text without a colon must be four decimal octets, and text with one is parsed by the
+     * JDK as an IPv6 literal only.
+     */
     public static Cidr parse(String text) {
         int slash = text.indexOf('/');
         String addr = slash < 0 ? text : text.substring(0, slash);
@@ -13,7 +17,7 @@ public record Cidr(byte[] network, int bits) {
             throw new IllegalArgumentException(text);
         }
         try {
-            byte[] net = InetAddress.getByName(addr).getAddress();
+            byte[] net = addr.indexOf(':') < 0 ? ipv4(addr, text) : InetAddress.getByName(addr).getAddress();
             int bits = slash < 0 ? net.length * 8 : Integer.parseInt(text.substring(slash + 1));
             if (bits < 0 || bits > net.length * 8) {
                 throw new IllegalArgumentException(text);
@@ -22,6 +26,26 @@ public record Cidr(byte[] network, int bits) {
         } catch (UnknownHostException | NumberFormatException e) {
             throw new IllegalArgumentException(text, e);
         }
+    }
+
+    private static byte[] ipv4(String addr, String text) {
+        String[] parts = addr.split("\\.", -1);
+        if (parts.length != 4) {
+            throw new IllegalArgumentException(text);
+        }
+        byte[] out = new byte[4];
+        for (int i = 0; i < 4; i++) {
+            String p = parts[i];
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                throw new IllegalArgumentException(text);
+            }
+            int n = Integer.parseInt(p);
+            if (n > 255) {
+                throw new IllegalArgumentException(text);
+            }
+            out[i] = (byte) n;
+        }
+        return out;
     }
 
     public boolean contains(InetAddress address) {
