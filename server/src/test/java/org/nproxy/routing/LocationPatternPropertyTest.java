@@ -5,18 +5,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.nproxy.config.ConfigException;
 import org.nproxy.config.ConfigLoader;
 import org.nproxy.config.LocationConfig;
 import org.nproxy.config.NproxyConfig;
 import org.nproxy.server.ModuleRegistry;
+import org.nproxy.testing.Gen;
 
 /**
  * Issue 18, fuzzing: any {@code <location path>} either loads or is a {@link ConfigException}
@@ -27,27 +24,36 @@ class LocationPatternPropertyTest {
     private static final ModuleRegistry REGISTRY = ModuleRegistry.load(List.of());
     static Path dir;
 
-    @BeforeContainer
+    @BeforeAll
     static void dir() throws Exception {
         dir = Files.createTempDirectory("nproxy-location-fuzz");
     }
 
-    @AfterContainer
+    @AfterAll
     static void clean() throws Exception {
         Files.deleteIfExists(dir.resolve("nproxy.xml"));
         Files.delete(dir);
     }
 
-    @Provide
-    Arbitrary<String> paths() {
-        Arbitrary<String> modifier = Arbitraries.of("", "= ", "^~ ", "~ ", "~* ", "~~ ", "=", "~*");
-        Arbitrary<String> body = Arbitraries.strings().withChars("/ab.*+?()[]{}^$\\|~=-09%&").ofMaxLength(24);
-        return modifier.flatMap(m -> body.map(b -> m + b));
+    static String path(Gen g) {
+        return g.oneOf("", "= ", "^~ ", "~ ", "~* ", "~~ ", "=", "~*") + g.string("/ab.*+?()[]{}^$\\|~=-09%&", 0, 24);
     }
 
-    @Property(tries = 400)
-    void aLocationPathLoadsOrIsAConfigError(@ForAll("paths") String path, @ForAll("requests") List<String> requests)
-        throws Exception {
+    static List<String> requests(Gen g) {
+        List<String> requests = new ArrayList<>();
+        int n = g.intBetween(0, 5);
+        for (int i = 0; i < n; i++) {
+            requests.add("/" + g.string("/ab.%-~AB0é", 0, 20));
+        }
+        return requests;
+    }
+
+    @Test
+    void aLocationPathLoadsOrIsAConfigError() {
+        Gen.forAll(18_301, 400, g -> check(path(g), requests(g)));
+    }
+
+    private static void check(String path, List<String> requests) throws Exception {
         String attr = path.replace("&", "&amp;").replace("\"", "&quot;").replace("<", "&lt;");
         Files.writeString(dir.resolve("nproxy.xml"), """
             <nproxy><server><listen host="127.0.0.1" port="0"/>
@@ -68,10 +74,5 @@ class LocationPatternPropertyTest {
         for (String request : requests) {
             matcher.match(request);
         }
-    }
-
-    @Provide
-    Arbitrary<List<String>> requests() {
-        return Arbitraries.strings().withChars("/ab.%-~AB0é").ofMaxLength(20).map(s -> "/" + s).list().ofMaxSize(5);
     }
 }

@@ -5,83 +5,93 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.LongRange;
+import org.junit.jupiter.api.Test;
+import org.nproxy.testing.Gen;
 
 /** Issue 18, fuzzing: durations and sizes either parse or throw IllegalArgumentException, nothing else. */
 class UnitsPropertyTest {
-    @Provide
-    Arbitrary<String> unitish() {
-        // Mostly the grammar's own characters, so that near-misses and huge numbers are common.
-        return Arbitraries.strings().withChars("0123456789mshdkgtbiKMGT .-+").ofMaxLength(30);
+    /** Mostly the grammar's own characters, so that near-misses and huge numbers are common. */
+    static String unitish(Gen g) {
+        return g.string("0123456789mshdkgtbiKMGT .-+", 0, 30);
     }
 
     /** A number of any size with a unit, or several: where overflows live. */
-    @Provide
-    Arbitrary<String> numbersWithUnits() {
-        Arbitrary<String> part = Combinators.combine(Arbitraries.longs().greaterOrEqual(0),
-            Arbitraries.of("ms", "s", "m", "h", "d", "", "k", "g", "t", "kib")).as((n, unit) -> n + unit);
-        return part.list().ofMinSize(1).ofMaxSize(3).map(parts -> String.join("", parts));
+    static String numbersWithUnits(Gen g) {
+        StringBuilder s = new StringBuilder();
+        int parts = g.intBetween(1, 3);
+        for (int i = 0; i < parts; i++) {
+            s.append(g.longBetween(0, Long.MAX_VALUE)).append(g.oneOf("ms", "s", "m", "h", "d", "", "k", "g", "t", "kib"));
+        }
+        return s.toString();
     }
 
-    @Property(tries = 3000)
-    void numbersWithUnitsParseOrSayWhy(@ForAll("numbersWithUnits") String text) {
-        try {
-            assertTrue(!Units.duration(text).isNegative(), text);
-        } catch (IllegalArgumentException expected) {
-            // the documented error
-        }
-        try {
-            assertTrue(Units.size(text) >= 0, text);
-        } catch (IllegalArgumentException expected) {
-            // the documented error
-        }
+    @Test
+    void numbersWithUnitsParseOrSayWhy() {
+        Gen.forAll(18_101, 3000, g -> {
+            String text = numbersWithUnits(g);
+            try {
+                assertTrue(!Units.duration(text).isNegative(), text);
+            } catch (IllegalArgumentException expected) {
+                // the documented error
+            }
+            try {
+                assertTrue(Units.size(text) >= 0, text);
+            } catch (IllegalArgumentException expected) {
+                // the documented error
+            }
+        });
     }
 
-    @Property(tries = 3000)
-    void durationParsesOrSaysWhy(@ForAll("unitish") String text) {
-        try {
-            assertTrue(!Units.duration(text).isNegative(), text);
-        } catch (IllegalArgumentException expected) {
-            // the documented error
-        }
+    @Test
+    void durationParsesOrSaysWhy() {
+        Gen.forAll(18_102, 3000, g -> {
+            String text = unitish(g);
+            try {
+                assertTrue(!Units.duration(text).isNegative(), text);
+            } catch (IllegalArgumentException expected) {
+                // the documented error
+            }
+        });
     }
 
-    @Property(tries = 1000)
-    void durationOfAnyString(@ForAll String text) {
-        try {
-            Units.duration(text);
-        } catch (IllegalArgumentException expected) {
-            // the documented error
-        }
+    @Test
+    void durationOfAnyString() {
+        Gen.forAll(18_103, 1000, g -> {
+            String text = g.anyString(255);
+            try {
+                Units.duration(text);
+            } catch (IllegalArgumentException expected) {
+                // the documented error
+            }
+        });
     }
 
-    @Property(tries = 3000)
-    void sizeParsesOrSaysWhy(@ForAll("unitish") String text) {
-        try {
-            assertTrue(Units.size(text) >= 0, text);
-        } catch (IllegalArgumentException expected) {
-            // the documented error
-        }
+    @Test
+    void sizeParsesOrSaysWhy() {
+        Gen.forAll(18_104, 3000, g -> {
+            String text = unitish(g);
+            try {
+                assertTrue(Units.size(text) >= 0, text);
+            } catch (IllegalArgumentException expected) {
+                // the documented error
+            }
+        });
     }
 
-    @Property(tries = 1000)
-    void sizeOfAnyString(@ForAll String text) {
-        try {
-            Units.size(text);
-        } catch (IllegalArgumentException expected) {
-            // the documented error
-        }
+    @Test
+    void sizeOfAnyString() {
+        Gen.forAll(18_105, 1000, g -> {
+            String text = g.anyString(255);
+            try {
+                Units.size(text);
+            } catch (IllegalArgumentException expected) {
+                // the documented error
+            }
+        });
     }
 
     /** Numbers past what a Duration holds: found by reading, kept as examples so they stay fixed. */
-    @Example
+    @Test
     void hugeDurationsAreIllegalArguments() {
         for (String text : new String[] {"9223372036854775807d", "9223372036854775807h", "106751991167301d1d",
             "99999999999999999999s", "9223372036854775807s9223372036854775807s", "5124095576030431h"}) {
@@ -94,9 +104,11 @@ class UnitsPropertyTest {
         }
     }
 
-    @Property(tries = 1000)
-    void formatThenParseIsTheSameDuration(@ForAll @LongRange(min = 0, max = 1_000_000_000_000L) long millis) {
-        Duration d = Duration.ofMillis(millis);
-        assertEquals(d, Units.duration(Units.format(d)));
+    @Test
+    void formatThenParseIsTheSameDuration() {
+        Gen.forAll(18_106, 1000, g -> {
+            Duration d = Duration.ofMillis(g.longBetween(0, 1_000_000_000_000L));
+            assertEquals(d, Units.duration(Units.format(d)));
+        });
     }
 }
