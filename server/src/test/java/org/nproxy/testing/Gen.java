@@ -84,7 +84,7 @@ public final class Gen {
         return min + offset;
     }
 
-    /** A length in [min, max], short ones favoured as jqwik did (empty and tiny inputs matter). */
+    /** A length in [min, max], short ones favoured (empty and tiny inputs matter). */
     public int length(int min, int max) {
         if (random.nextInt(8) == 0) {
             return min;
