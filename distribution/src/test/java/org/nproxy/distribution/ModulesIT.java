@@ -7,15 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.lang.ref.WeakReference;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -38,9 +35,6 @@ import org.nproxy.server.NproxyServer;
 class ModulesIT {
     private static final HttpClient CLIENT = new HttpClient();
     private static final Path EXAMPLE_JAR = Path.of(System.getProperty("nproxy.example.jar"));
-
-    record Result(int code, String out) {
-    }
 
     @BeforeAll
     static void startClient() throws Exception {
@@ -81,25 +75,26 @@ class ModulesIT {
 
     @Test
     void aJarDroppedIntoLibExtAddsAnElementAHandlerAndABalancerOnReload() throws Exception {
-        Path home = unpack("drop-in");
-        int port = freePort();
-        int a = freePort();
-        int b = freePort();
+        Install install = Install.unpack("modules-it/drop-in");
+        Path home = install.home;
+        int port = Install.freePort();
+        int a = Install.freePort();
+        int b = Install.freePort();
         Path etc = home.resolve("etc/nproxy.xml");
         Files.writeString(etc, config(port, a, b, "hello", false));
         try {
-            Result started = nproxy(home, "start");
+            Install.Result started = install.nproxy("start");
             assertEquals(0, started.code(), started.out());
             assertEquals("pong", get(port, "/ping").getContentAsString());
 
             Files.writeString(etc, config(port, a, b, "hello", true));
-            Result without = nproxy(home, "check");
+            Install.Result without = install.nproxy("check");
             assertEquals(1, without.code(), without.out());
             assertTrue(without.out().contains("unknown element <greeting> inside <nproxy>"), without.out());
             assertTrue(without.out().contains("unknown value balance=\"first\""), without.out());
 
             Files.copy(EXAMPLE_JAR, home.resolve("lib/ext/example.jar"));
-            Result reload = nproxy(home, "reload");
+            Install.Result reload = install.nproxy("reload");
             assertEquals(0, reload.code(), reload.out());
             ContentResponse greet = get(port, "/greet");
             assertEquals(200, greet.getStatus());
@@ -109,7 +104,7 @@ class ModulesIT {
             }
 
             Files.writeString(etc, config(port, a, b, "bonjour", true));
-            assertEquals(0, nproxy(home, "reload").code());
+            assertEquals(0, install.nproxy("reload").code());
             assertTrue(get(port, "/greet").getContentAsString().startsWith("bonjour\n"));
             assertEquals("1", get(port, "/greet").getHeaders().get("X-Echo-Build"));
 
@@ -117,11 +112,11 @@ class ModulesIT {
             Path rebuilt = Files.createTempFile("example", ".jar");
             withBuild(EXAMPLE_JAR, rebuilt, "2");
             Files.move(rebuilt, home.resolve("lib/ext/example.jar"), StandardCopyOption.REPLACE_EXISTING);
-            assertEquals(0, nproxy(home, "reload").code());
+            assertEquals(0, install.nproxy("reload").code());
             assertEquals("2", get(port, "/greet").getHeaders().get("X-Echo-Build"));
             assertTrue(get(port, "/greet").getContentAsString().startsWith("bonjour\n"));
         } finally {
-            nproxy(home, "stop");
+            install.nproxy("stop");
         }
     }
 
@@ -131,9 +126,9 @@ class ModulesIT {
         Files.createDirectories(base.resolve("lib/ext"));
         Files.createDirectories(base.resolve("etc"));
         Files.copy(EXAMPLE_JAR, base.resolve("lib/ext/example.jar"));
-        int port = freePort();
+        int port = Install.freePort();
         Path etc = base.resolve("etc/nproxy.xml");
-        Files.writeString(etc, config(port, freePort(), freePort(), "hello", true));
+        Files.writeString(etc, config(port, Install.freePort(), Install.freePort(), "hello", true));
         NproxyServer server = new NproxyServer(base, etc, List.of(base.resolve("lib/ext")));
         server.start();
         // A client of its own, stopped before the collection: a kept-alive connection remembers
@@ -184,44 +179,7 @@ class ModulesIT {
         }
     }
 
-    private static Path unpack(String name) throws Exception {
-        Path tarball = Path.of(System.getProperty("nproxy.tarball"));
-        Path root = Path.of("target", "modules-it", name).toAbsolutePath();
-        if (Files.exists(root)) {
-            exec(Path.of("/"), List.of("rm", "-rf", root.toString()));
-        }
-        Files.createDirectories(root);
-        Result untar = exec(root, List.of("tar", "xzf", tarball.toString()));
-        assertEquals(0, untar.code(), untar.out());
-        return root.resolve("nproxy-" + System.getProperty("nproxy.version"));
-    }
-
     private static ContentResponse get(int port, String path) throws Exception {
         return CLIENT.newRequest("http://127.0.0.1:" + port + path).timeout(30, TimeUnit.SECONDS).send();
-    }
-
-    private static Result nproxy(Path home, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(home.resolve("bin/nproxy.sh").toString());
-        cmd.addAll(List.of(args));
-        return exec(home, cmd);
-    }
-
-    private static Result exec(Path dir, List<String> cmd) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
-        pb.environment().put("JAVA_HOME", System.getProperty("nproxy.java.home"));
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("timed out: " + cmd);
-        }
-        return new Result(p.exitValue(), out);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.ServerSocket;
 import java.util.List;
 
+import org.nproxy.testing.LogCapture;
 import org.eclipse.jetty.client.ContentResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -138,7 +139,7 @@ class ProxyBasicsTest {
             assertEquals(200, result.getResponse().getStatus(), "the answer had started");
             assertTrue(result.getResponseFailure() != null, "and was cut, not completed");
             assertTrue(ms < 4_000, "cut after " + ms + " ms, read-timeout 500ms, the peer would end at 5 s");
-            assertTrue(log.line("peer " + origin.address() + " failed on GET /early?ms=5000", "after the answer started",
+            assertTrue(log.awaitLine("peer " + origin.address() + " failed on GET /early?ms=5000", "after the answer started",
                 "timeout") != null, log.text());
         }
     }

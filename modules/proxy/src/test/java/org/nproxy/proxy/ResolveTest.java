@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.nproxy.testing.LogCapture;
 import org.eclipse.jetty.client.ContentResponse;
 import org.junit.jupiter.api.Test;
 
@@ -44,7 +45,7 @@ class ResolveTest {
             String config = Proxies.config("resolve=\"" + INTERVAL_MS + "ms\"", List.of(peer), "tries=\"1\"", "",
                 "<health-check path=\"/healthz\" interval=\"200ms\" rise=\"1\" fall=\"2\"/>");
             try (LogCapture log = new LogCapture(); Rig rig = Rig.start(config)) {
-                assertNotNull(log.line("upstream peer " + peer + ": address none -> 127.0.0.1"), log.text());
+                assertNotNull(log.awaitLine("upstream peer " + peer + ": address none -> 127.0.0.1"), log.text());
                 List<Answer> answers = Collections.synchronizedList(new ArrayList<>());
                 AtomicBoolean running = new AtomicBoolean(true);
                 Thread load = Thread.ofPlatform().start(() -> {
@@ -81,7 +82,7 @@ class ResolveTest {
                 assertTrue(late.stream().allMatch(a -> a.by.equals("second")),
                     "within 2 intervals every request goes to the new address: "
                         + late.stream().filter(a -> !a.by.equals("second")).count() + " of " + late.size() + " did not");
-                assertNotNull(log.line("upstream peer " + peer + ": address 127.0.0.1 -> " + SECOND), log.text());
+                assertNotNull(log.awaitLine("upstream peer " + peer + ": address 127.0.0.1 -> " + SECOND), log.text());
                 assertTrue(second.probes.get() > probesBefore, "health checks follow the peer to its new address");
 
                 String status = rig.get("/upstreams").getContentAsString();
@@ -91,7 +92,7 @@ class ResolveTest {
 
                 // the name disappears: the last address is kept, and said so
                 Files.writeString(hosts, "127.0.0.1 localhost\n");
-                assertNotNull(log.line("upstream peer " + peer + ": cannot resolve " + NAME, "keeping " + SECOND), log.text());
+                assertNotNull(log.awaitLine("upstream peer " + peer + ": cannot resolve " + NAME, "keeping " + SECOND), log.text());
                 assertEquals("second", rig.get("/x").getContentAsString());
             }
         }

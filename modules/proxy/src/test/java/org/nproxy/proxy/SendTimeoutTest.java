@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import org.nproxy.testing.LogCapture;
 import org.eclipse.jetty.client.AsyncRequestContent;
 import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
@@ -56,7 +57,7 @@ class SendTimeoutTest {
                 "504 or the connection closed under the upload; got " + status + ", failure: " + result.getFailure());
             // 8 s is when the peer would answer; read-timeout is 30 s: only send-timeout ends it this early
             assertTrue(ms < 7_000, "504 after " + ms + " ms");
-            String line = log.line("peer " + origin.address() + " failed on POST /stall?ms=8000", "send-timeout 1s");
+            String line = log.awaitLine("peer " + origin.address() + " failed on POST /stall?ms=8000", "send-timeout 1s");
             assertNotNull(line, "a log line names the peer and send-timeout:\n" + log.text());
         }
     }
@@ -72,7 +73,7 @@ class SendTimeoutTest {
             assertEquals(200, result.getResponse().getStatus());
             assertNotNull(result.getResponseFailure(), "the answer was cut, not completed");
             assertTrue(ms < 7_000, "cut after " + ms + " ms");
-            String line = log.line("peer " + origin.address() + " failed on POST /early?ms=8000", "after the answer started",
+            String line = log.awaitLine("peer " + origin.address() + " failed on POST /early?ms=8000", "after the answer started",
                 "send-timeout 1s");
             assertNotNull(line, "a log line names the peer and send-timeout:\n" + log.text());
         }
