@@ -1,10 +1,10 @@
 package org.nproxy.upstream.forward;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.nproxy.testing.Gen;
 
@@ -34,19 +34,30 @@ class CidrPropertyTest {
     }
 
     /**
-     * Fails today: {@code Cidr.parse("cafe.babe")} (any text of hex letters, digits and dots that
-     * is not an IPv4 literal, e.g. a typo such as "10.0.0.0.1") goes to {@code InetAddress.getByName}
-     * as a host name and waits for DNS (5 s here), or resolves to a real address. Reported to the
-     * lead (the proxy module is theirs); enable once parse() refuses non-literals without a lookup.
+     * Text of hex letters, digits and dots that is not an IPv4 literal ("cafe.babe", a typo such
+     * as "10.0.0.0.1") must be refused without a DNS lookup (it once went to
+     * {@code InetAddress.getByName} as a host name): {@link CountingResolver} counts lookups.
      */
-    @Disabled("Cidr.parse resolves hex-letter names through DNS: see the Javadoc")
     @Test
     void parsesOrSaysWhyWithoutDns() {
         Gen.forAll(18_602, 2000, g -> parseQuickly(cidrish(g)));
     }
 
+    @Test
+    void literalsParseToTheJdksBytesAndNonLiteralsAreRefused() throws Exception {
+        for (String literal : java.util.List.of("::1", "::", "2001:db8::1", "::ffff:10.0.0.1", "fe80::1:2:3:4",
+            "1:2:3:4:5:6:7:8", "1::", "10.1.2.3", "0.0.0.0", "255.255.255.255")) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(InetAddress.getByName(literal).getAddress(),
+                Cidr.parse(literal).network(), literal);
+        }
+        for (String bad : java.util.List.of("1::2::3", "12345::", ":::", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7", "cafe.babe",
+            "10.0.0.0.1", "256.0.0.1", "1.2.3", "::1.2.3.4.5", "1.2.3.4::", "::/129", "10.0.0.0/33")) {
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Cidr.parse(bad), bad);
+        }
+    }
+
     private static void parseQuickly(String text) throws Exception {
-        long start = System.nanoTime();
+        long lookups = CountingResolver.LOOKUPS.get();
         try {
             Cidr cidr = Cidr.parse(text);
             assertTrue(cidr.bits() >= 0 && cidr.bits() <= cidr.network().length * 8, text);
@@ -54,7 +65,6 @@ class CidrPropertyTest {
         } catch (IllegalArgumentException expected) {
             // the documented error
         }
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        assertTrue(millis < 500, "'" + text + "' took " + millis + " ms (a DNS lookup?)");
+        assertEquals(lookups, CountingResolver.LOOKUPS.get(), "'" + text + "' was looked up in DNS");
     }
 }
