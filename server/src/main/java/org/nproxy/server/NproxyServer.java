@@ -43,6 +43,8 @@ public final class NproxyServer {
     private final SharedResources pool = new SharedResources();
     private final Map<String, Listener> connectors = new LinkedHashMap<>();
     private final Dispatcher dispatcher = new Dispatcher();
+    private final org.nproxy.server.internal.ConfigMeters configMeters = new org.nproxy.server.internal.ConfigMeters(
+        pool.meters(), () -> dispatcher.current() == null ? 0 : dispatcher.current().id());
     private final AccessLog accessLog = new AccessLog();
     private Server server;
     private GracefulHandler graceful;
@@ -166,6 +168,12 @@ public final class NproxyServer {
      * the new generation takes new requests at once and the old one drains in the background.
      */
     public synchronized ReloadResult reload() {
+        ReloadResult result = reloadOnce();
+        configMeters.reloaded(result.ok());
+        return result;
+    }
+
+    private ReloadResult reloadOnce() {
         Leases leases = new Leases();
         NproxyConfig config;
         ModuleRegistry registry;
@@ -330,6 +338,10 @@ public final class NproxyServer {
     }
 
     /** The shared objects alive now (upstream groups, zones, module registries), for tests. */
+    public io.micrometer.core.instrument.MeterRegistry meters() {
+        return pool.meters().registry();
+    }
+
     public Map<Object, Object> sharedResources() {
         return pool.snapshot();
     }

@@ -50,6 +50,7 @@ final class UpstreamRequests {
                 proxyToUpstreamRequest.trailersSupplier(body::trailers);
             }
         }
+        call.tries.sending(clientToProxyRequest, member, proxyToUpstreamRequest); // meters, $upstream_*
         call.sending(proxyToUpstreamRequest);
         proxyToUpstreamRequest.send(attempt);
     }

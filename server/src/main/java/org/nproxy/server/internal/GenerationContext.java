@@ -55,6 +55,11 @@ final class GenerationContext implements ModuleContext {
     }
 
     @Override
+    public org.nproxy.spi.Meters meters() {
+        return leases.meters(pool);
+    }
+
+    @Override
     public ServerSettings settings() {
         return config.global().forModules();
     }
@@ -85,7 +90,7 @@ final class GenerationContext implements ModuleContext {
                 + "; the loader should have rejected the reference");
         }
         ElementKey key = new ElementKey(elementType, name, element.factory().getClass(), element.settings());
-        Object value = leases.acquire(pool, key, () -> open(element));
+        Object value = leases.acquire(pool, key, () -> open(key, element));
         if (!type.isInstance(value)) {
             throw new IllegalStateException("<" + elementType + " name=\"" + name + "\"> opened as "
                 + value.getClass().getName() + ", expected " + type.getName());
@@ -105,8 +110,14 @@ final class GenerationContext implements ModuleContext {
     }
 
     @SuppressWarnings("unchecked")
-    private Object open(ElementConfig element) throws Exception {
+    private Object open(ElementKey key, ElementConfig element) throws Exception {
+        MeterScope meters = pool.meters().scope();
         ResourceContext context = new ResourceContext() {
+            @Override
+            public org.nproxy.spi.Meters meters() {
+                return meters;
+            }
+
             @Override
             public Path base() {
                 return config.base();
@@ -122,10 +133,17 @@ final class GenerationContext implements ModuleContext {
                 return modules.services(type);
             }
         };
-        Object value = ((ElementFactory<Object>) element.factory()).open(element.name(), element.settings(), context);
-        if (value == null) {
-            throw new IllegalStateException("<" + element.type() + "> has no runtime part (its factory's open() returned null)");
+        Object value;
+        try {
+            value = ((ElementFactory<Object>) element.factory()).open(element.name(), element.settings(), context);
+            if (value == null) {
+                throw new IllegalStateException("<" + element.type() + "> has no runtime part (its factory's open() returned null)");
+            }
+        } catch (Exception | Error e) {
+            meters.close();
+            throw e;
         }
+        pool.closeWith(key, meters);
         return value;
     }
 }
