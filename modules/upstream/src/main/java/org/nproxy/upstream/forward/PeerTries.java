@@ -96,7 +96,7 @@ public final class PeerTries {
         upstream.onRequestBegin(r -> tries.connected());
         upstream.onResponseHeaders(r -> {
             answered = true;
-            tries.answered();
+            tries.answered(r.getStatus());
         });
         upstream.onComplete(result -> {
             int status = result.getResponse() == null ? 0 : result.getResponse().getStatus();

@@ -5,9 +5,10 @@ import org.nproxy.spi.Units;
 
 /**
  * The {@link UpstreamVariables} of one client request, one entry per attempt, rewritten on the
- * request each time an attempt moves on. Attempts of one request follow each other (a retry
- * starts when the previous one is over), so one thread at a time writes here; the lock only
- * orders those writes for the access log's read after the response.
+ * request as each attempt moves on: the address when it starts, status and times when its
+ * headers arrive (or when it fails without any), the response time when it ends. Attempts of one
+ * request follow each other (a retry starts when the previous one is over); the lock orders the
+ * writes for the access log's read after the response.
  */
 final class TryLog {
     private final Request clientRequest;
@@ -15,20 +16,22 @@ final class TryLog {
     private final StringBuilder status = new StringBuilder();
     private final StringBuilder connect = new StringBuilder();
     private final StringBuilder header = new StringBuilder();
-    private final StringBuilder response = new StringBuilder();
+    private final ResponseTimes response = new ResponseTimes();
     private long startNanos;
     private long connectNanos = -1;
-    private long headerNanos = -1;
+    private boolean listed;
 
     TryLog(Request clientRequest) {
         this.clientRequest = clientRequest;
+        UpstreamVariables.RESPONSE_TIME.set(clientRequest, response);
     }
 
     /** An attempt at {@code address} starts now. */
     synchronized void start(String address) {
         startNanos = System.nanoTime();
         connectNanos = -1;
-        headerNanos = -1;
+        listed = false;
+        response.start(startNanos);
         append(addr, address);
         UpstreamVariables.ADDR.set(clientRequest, addr.toString());
     }
@@ -37,25 +40,28 @@ final class TryLog {
         connectNanos = System.nanoTime() - startNanos;
     }
 
-    synchronized void answered() {
-        headerNanos = System.nanoTime() - startNanos;
-        if (connectNanos < 0) {
-            connectNanos = headerNanos;
-        }
+    /** The attempt's response headers arrived with {@code code}. */
+    synchronized void answered(int code) {
+        long headerNanos = System.nanoTime() - startNanos;
+        list(code, connectNanos < 0 ? Units.seconds(headerNanos) : Units.seconds(connectNanos), Units.seconds(headerNanos));
     }
 
     /** The attempt is over with {@code code}; returns its duration in nanoseconds. */
     synchronized long end(int code) {
-        long nanos = System.nanoTime() - startNanos;
+        if (!listed) {
+            list(code, connectNanos < 0 ? "-" : Units.seconds(connectNanos), "-");
+        }
+        return response.end(System.nanoTime());
+    }
+
+    private void list(int code, String connectTime, String headerTime) {
+        listed = true;
         append(status, Integer.toString(code));
-        append(connect, connectNanos < 0 ? "-" : Units.seconds(connectNanos));
-        append(header, headerNanos < 0 ? "-" : Units.seconds(headerNanos));
-        append(response, Units.seconds(nanos));
+        append(connect, connectTime);
+        append(header, headerTime);
         UpstreamVariables.STATUS.set(clientRequest, status.toString());
         UpstreamVariables.CONNECT_TIME.set(clientRequest, connect.toString());
         UpstreamVariables.HEADER_TIME.set(clientRequest, header.toString());
-        UpstreamVariables.RESPONSE_TIME.set(clientRequest, response.toString());
-        return nanos;
     }
 
     private static void append(StringBuilder list, String entry) {

@@ -21,8 +21,11 @@ public final class UpstreamVariables {
     public static final RequestKey<String> CONNECT_TIME = RequestKey.of("upstream_connect_time", String.class);
     /** Time until the response headers arrived. */
     public static final RequestKey<String> HEADER_TIME = RequestKey.of("upstream_header_time", String.class);
-    /** Time until the response's end (or the attempt's failure). */
-    public static final RequestKey<String> RESPONSE_TIME = RequestKey.of("upstream_response_time", String.class);
+    /**
+     * Time until the response's end (or the attempt's failure); read as text, an attempt still
+     * streaming when the line is written shows its time so far.
+     */
+    public static final RequestKey<ResponseTimes> RESPONSE_TIME = RequestKey.of("upstream_response_time", ResponseTimes.class);
 
     private UpstreamVariables() {
     }
