@@ -25,7 +25,8 @@ import org.nproxy.upstream.forward.Cidr;
  * Serves the status page under {@code base}: {@code base} (HTML, or the JSON for
  * {@code Accept: application/json}), {@code base/status.js}, {@code base/status.css},
  * {@code base/status.json}, and {@code POST base/drain} (form or query fields {@code upstream},
- * {@code peer}, {@code drain=true|false}). Clients outside {@code allow-from} get 403.
+ * {@code peer}, {@code drain=true|false}). Clients outside {@code allow-from} get 403, and so
+ * does a drain a browser sends from another site's page ({@code Origin} or {@code Sec-Fetch-Site}).
  */
 final class StatusHandler extends Handler.Abstract {
     private static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:";
@@ -65,6 +66,11 @@ final class StatusHandler extends Handler.Abstract {
             if (!HttpMethod.POST.is(method)) {
                 response.getHeaders().put(HttpHeader.ALLOW, "POST");
                 Response.writeError(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405);
+                return true;
+            }
+            if (crossSite(request)) {
+                // A page elsewhere must not drain peers through an operator's browser.
+                Response.writeError(request, response, callback, HttpStatus.FORBIDDEN_403);
                 return true;
             }
             drain(request, response, callback);
@@ -120,6 +126,19 @@ final class StatusHandler extends Handler.Abstract {
         state.drain(drain);
         send(response, callback, "application/json", Json.write(Map.of("upstream", upstream, "peer", peer,
             "drained", state.drained())).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A browser's cross-site POST: its {@code Origin} names another host than the request's. */
+    private static boolean crossSite(Request request) {
+        String origin = request.getHeaders().get(HttpHeader.ORIGIN);
+        if ("cross-site".equals(request.getHeaders().get("Sec-Fetch-Site"))) {
+            return true;
+        }
+        if (origin == null) {
+            return false; // not a browser (curl, a script): allow-from decides
+        }
+        int at = origin.indexOf("://");
+        return at < 0 || !origin.substring(at + 3).equalsIgnoreCase(request.getHttpURI().getAuthority());
     }
 
     private boolean allowed(Request request) {

@@ -67,6 +67,10 @@ class StatusApiTest {
                 "a drained peer gets no new request");
             assertEquals(404, Http.status(request(port, "POST", "/status/drain", null, "upstream=app&peer=nope&drain=true")));
             assertEquals(405, Http.status(request(port, "GET", "/status/drain", null, null)));
+            String crossSite = Http.exchange(port, "POST /status/drain HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                + "\r\nOrigin: http://evil.example\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                + "Content-Length: 9\r\nConnection: close\r\n\r\nupstream=");
+            assertEquals(403, Http.status(crossSite), "a drain from another site's page");
 
             assertTrue(nproxy.reload(config(a, b, "127.0.0.1/32")).ok());
             String after = Http.body(request(port, "GET", "/status", "application/json", null));
