@@ -35,6 +35,14 @@ public interface Meters {
     <M extends Meter> M register(Function<MeterRegistry, M> builder);
 
     /**
+     * Registers a gauge (or any meter that reads the object it was built with), taking over the
+     * name and tags from a live scope that registered them before: a gauge reads the object it
+     * was built with, so a group reopened by a reload must not keep reading, and keeping alive,
+     * the old one. Counters and timers should use {@link #register}, which keeps their counts.
+     */
+    <M extends Meter> M replace(Function<MeterRegistry, M> builder);
+
+    /**
      * The server's registry, to read meters (a status page) or to bind long-lived binders. Meters
      * registered on it directly live as long as the server.
      */

@@ -76,6 +76,15 @@ class StatusApiTest {
             String after = Http.body(request(port, "GET", "/status", "application/json", null));
             assertTrue(after.contains("{\"peer\":\"" + a.address() + "\",\"state\":\"up\",\"drained\":false"),
                 "a reload clears the drain: " + after);
+
+            // A reload that changes the group opens a new one: its gauges read the new peer state.
+            assertTrue(nproxy.reload(config(a, b, "127.0.0.1/32").replace("<upstream name=\"app\">",
+                "<upstream name=\"app\" balance=\"least_conn\">")).ok());
+            assertEquals(200, Http.status(request(port, "POST", "/status/drain", null,
+                "upstream=app&peer=" + b.address() + "&drain=true")));
+            Thread.sleep(300); // the old generation drains and lets go of the old group
+            assertEquals(1.0, nproxy.server().meters().get("nproxy.upstream.peer.drained").tag("peer", b.address())
+                .gauge().value(), "the gauge follows the group opened by the reload");
         }
     }
 

@@ -46,8 +46,9 @@ final class UpstreamMeters {
         return new UpstreamMeters(retries);
     }
 
+    /** A gauge reading this group's objects: replaces one an earlier group of the same name left. */
     private static <T> void gauge(Meters meters, String name, String help, Tags tags, T obj, ToIntFunction<T> f) {
-        meters.register(r -> Gauge.builder(name, obj, o -> f.applyAsInt(o)).description(help).tags(tags)
+        meters.replace(r -> Gauge.builder(name, obj, o -> f.applyAsInt(o)).description(help).tags(tags)
             .strongReference(true).register(r));
     }
 

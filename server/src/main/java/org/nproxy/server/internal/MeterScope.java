@@ -25,12 +25,21 @@ public final class MeterScope implements Meters, AutoCloseable {
 
     @Override
     public <M extends Meter> M register(Function<MeterRegistry, M> builder) {
+        return register(builder, false);
+    }
+
+    @Override
+    public <M extends Meter> M replace(Function<MeterRegistry, M> builder) {
+        return register(builder, true);
+    }
+
+    private <M extends Meter> M register(Function<MeterRegistry, M> builder, boolean replace) {
         Objects.requireNonNull(builder, "builder");
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException("meter scope closed: its generation or resource has been stopped");
             }
-            return server.register(builder, ids::add);
+            return server.register(builder, ids::add, replace);
         }
     }
 

@@ -37,11 +37,16 @@ public final class ServerMeters implements AutoCloseable {
      * Registers under this lock, so that a release of the same meter by another scope cannot
      * remove it between its registration and its count.
      *
-     * @param first whether the calling scope holds this meter for the first time
+     * @param first   whether the calling scope holds this meter for the first time
+     * @param replace whether a meter already held by another scope is replaced by a new one
      */
     synchronized <M extends Meter> M register(java.util.function.Function<MeterRegistry, M> builder,
-                                              java.util.function.Predicate<Meter.Id> first) {
+                                              java.util.function.Predicate<Meter.Id> first, boolean replace) {
         M meter = java.util.Objects.requireNonNull(builder.apply(registry), "the builder returned no meter");
+        if (replace && holders.containsKey(meter.getId())) {
+            registry.remove(meter); // held by another scope: build it anew, reading the caller's object
+            meter = java.util.Objects.requireNonNull(builder.apply(registry), "the builder returned no meter");
+        }
         if (first.test(meter.getId())) {
             holders.merge(meter.getId(), 1, Integer::sum);
         }
