@@ -46,6 +46,8 @@ public final class NproxyServer {
     private final Map<String, Listener> connectors = new LinkedHashMap<>();
     private final Dispatcher dispatcher = new Dispatcher();
     private final Handover handover = new Handover(dispatcher);
+    private final org.nproxy.server.internal.ConfigMeters configMeters = new org.nproxy.server.internal.ConfigMeters(
+        pool.meters(), () -> dispatcher.current() == null ? 0 : dispatcher.current().id());
     private final AccessLog accessLog = new AccessLog();
     private Server server;
     private GracefulHandler graceful;
@@ -176,6 +178,12 @@ public final class NproxyServer {
      * the new generation takes new requests at once and the old one drains in the background.
      */
     public synchronized ReloadResult reload() {
+        ReloadResult result = reloadOnce();
+        configMeters.reloaded(result.ok());
+        return result;
+    }
+
+    private ReloadResult reloadOnce() {
         Leases leases = new Leases();
         NproxyConfig config;
         ModuleRegistry registry;
@@ -366,6 +374,10 @@ public final class NproxyServer {
     }
 
     /** The shared objects alive now (upstream groups, zones, module registries), for tests. */
+    public io.micrometer.core.instrument.MeterRegistry meters() {
+        return pool.meters().registry();
+    }
+
     public Map<Object, Object> sharedResources() {
         return pool.snapshot();
     }

@@ -25,6 +25,12 @@ public interface ModuleContext {
     /** The server block and location this handler serves. */
     Mount mount();
 
+    /**
+     * Meters of this generation: what is registered here is removed after the generation has
+     * drained and stopped, unless the next generation registered the same meters (see {@link Meters}).
+     */
+    Meters meters();
+
     /** This generation's settings of a top-level element, as in {@link BindContext#lookup}. */
     <S> Optional<S> lookup(String type, String name, Class<S> settingsType);
 

@@ -8,7 +8,8 @@ import org.eclipse.jetty.util.Fields;
 /**
  * The request variables every module can use in a {@link Template}, named as in nginx:
  * {@code $scheme $host $server_port $request_method $request_uri $uri $args $arg_NAME
- * $remote_addr $remote_port $server_protocol $http_NAME $cookie_NAME $vhost $location}.
+ * $remote_addr $remote_port $server_protocol $http_NAME $cookie_NAME $vhost $location $request_time}
+ * ({@code $request_time}: seconds since the request's first byte, millisecond resolution, as nginx).
  */
 public final class RequestVariables {
     /** The server block that took the request (its label), set by the dispatcher. */
@@ -56,6 +57,8 @@ public final class RequestVariables {
                 return Integer.toString(Request.getRemotePort(request));
             case "server_protocol":
                 return request.getConnectionMetaData().getProtocol();
+            case "request_time":
+                return Units.seconds(System.nanoTime() - request.getBeginNanoTime());
             default:
                 break;
         }

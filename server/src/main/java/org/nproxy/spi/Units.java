@@ -95,4 +95,14 @@ public final class Units {
         }
         return s + "s";
     }
+
+    /**
+     * Nanoseconds as seconds with millisecond resolution, as nginx writes times in logs
+     * ({@code 0.042}, {@code 1.500}); negative values count as 0.
+     */
+    public static String seconds(long nanos) {
+        long millis = Math.max(0, nanos) / 1_000_000;
+        long frac = millis % 1000;
+        return (millis / 1000) + (frac < 10 ? ".00" : frac < 100 ? ".0" : ".") + frac;
+    }
 }

@@ -53,6 +53,7 @@ final class UpstreamRequests {
             }
         }
         proxyToUpstreamRequest.attribute(InterimResponses.LISTENER, (BiConsumer<Integer, HttpFields>) call::upstreamInterim);
+        call.tries.sending(clientToProxyRequest, member, proxyToUpstreamRequest); // meters, $upstream_*
         call.sending(proxyToUpstreamRequest);
         proxyToUpstreamRequest.send(attempt);
     }

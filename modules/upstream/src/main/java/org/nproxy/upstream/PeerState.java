@@ -38,6 +38,10 @@ public final class PeerState {
     // the address the name resolved to last, with resolve="..." on; null: connect to the configured host
     private volatile InetAddress resolved;
 
+    // an operator's drain (status page): no new requests, in-flight ones finish
+    private volatile boolean drained;
+    private volatile PeerMeters meters = PeerMeters.NONE;
+
     // peak EWMA of time to response headers: written under this, read lock-free by the balancer
     private volatile double ewmaNanos;
     private long ewmaStampNanos = System.nanoTime();
@@ -82,6 +86,31 @@ public final class PeerState {
 
     void resolved(InetAddress address) {
         resolved = address;
+    }
+
+    /** This peer's attempt meters (recording nothing when the group was opened without meters). */
+    public PeerMeters meters() {
+        return meters;
+    }
+
+    void meters(PeerMeters meters) {
+        this.meters = meters;
+    }
+
+    /** Whether an operator drained the peer: balancers leave it out, in-flight requests finish. */
+    public boolean drained() {
+        return drained;
+    }
+
+    /**
+     * Drains the peer ({@code true}) or brings it back: kept while its group lives, that is until a
+     * reload that changes the group (the status page also clears it when a new generation starts).
+     */
+    public void drain(boolean drain) {
+        if (drained != drain) {
+            drained = drain;
+            epoch.incrementAndGet();
+        }
     }
 
     /** Counts a request going to this peer; pair with {@link #end()}. */
@@ -194,6 +223,6 @@ public final class PeerState {
     @Override
     public String toString() {
         return address + "{inFlight=" + inFlight + ", requests=" + requests + ", failures=" + failures
-            + ", activeDown=" + activeDown + ", passiveDown=" + passiveDown + "}";
+            + ", activeDown=" + activeDown + ", passiveDown=" + passiveDown + ", drained=" + drained + "}";
     }
 }

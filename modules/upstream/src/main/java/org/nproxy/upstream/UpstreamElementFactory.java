@@ -50,7 +50,13 @@ public final class UpstreamElementFactory implements ElementFactory<UpstreamConf
             throw new IllegalStateException("balancer '" + settings.balance() + "' of upstream '" + name
                 + "' is no longer installed; the configuration check should have rejected it");
         }
-        return UpstreamGroup.open(settings, balancer, context.server().getByteBufferPool());
+        UpstreamGroup group = UpstreamGroup.open(settings, balancer, context.server().getByteBufferPool());
+        try {
+            return group.withMeters(context.meters());
+        } catch (RuntimeException | Error e) {
+            group.close();
+            throw e;
+        }
     }
 
     /** Balancer factories by name; a name offered twice is an error naming both classes. */

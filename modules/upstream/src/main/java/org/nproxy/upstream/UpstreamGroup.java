@@ -44,6 +44,7 @@ public final class UpstreamGroup implements AutoCloseable {
     private final Resolvers resolvers = new Resolvers();
     private final long slowStartNanos;
     private final AtomicReference<Snapshot> current = new AtomicReference<>();
+    private volatile UpstreamMeters meters;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     /** Groups open in this JVM (each holds one pool client), for tests and metrics. */
     private static final java.util.concurrent.atomic.AtomicInteger OPEN = new java.util.concurrent.atomic.AtomicInteger();
@@ -90,6 +91,23 @@ public final class UpstreamGroup implements AutoCloseable {
             client.stop();
         } catch (Exception e) {
             LOG.warn("stopping the pool of upstream '{}': {}", config.name(), e.toString());
+        }
+    }
+
+    /**
+     * Registers the group's meters in {@code scope} (the group's own, from
+     * {@code ResourceContext.meters()}, so they go when it closes). Without it nothing is recorded.
+     */
+    public UpstreamGroup withMeters(org.nproxy.spi.Meters scope) {
+        this.meters = UpstreamMeters.register(this, scope);
+        return this;
+    }
+
+    /** Counts an attempt made after a failed one. */
+    public void retried() {
+        UpstreamMeters m = meters;
+        if (m != null) {
+            m.retried();
         }
     }
 
@@ -176,7 +194,7 @@ public final class UpstreamGroup implements AutoCloseable {
         for (int i = 0; i < states.size(); i++) {
             PeerConfig pc = config.peers().get(i);
             PeerState st = states.get(i);
-            if (pc.down()) {
+            if (pc.down() || st.drained()) {
                 continue;
             }
             if (st.passivelyDown(now) && st.downUntilNanos() - validUntil < 0) {

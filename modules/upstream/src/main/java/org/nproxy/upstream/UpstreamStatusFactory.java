@@ -57,7 +57,8 @@ public final class UpstreamStatusFactory implements HandlerFactory<Boolean> {
                         PeerState s = group.states().get(i);
                         PoolStats pool = pools.getOrDefault(s.connectHost(p.host()) + ":" + p.port(),
                             new PoolStats(0, 0, 0, u.pool().keepalive()));
-                        String state = p.down() ? "down" : s.activeDown() ? "unhealthy" : !s.healthy(now) ? "failed" : "up";
+                        String state = p.down() ? "down" : s.activeDown() ? "unhealthy" : !s.healthy(now) ? "failed"
+                            : s.drained() ? "drained" : "up";
                         out.append("upstream=").append(u.name()).append(" peer=").append(p.address())
                             .append(" state=").append(state).append(" inflight=").append(s.inFlight())
                             .append(" requests=").append(s.requests()).append(" failures=").append(s.failures())

@@ -50,7 +50,7 @@ public final class ChainBuilder {
         next.setServer(context.server());
         String label = location.handlers().stream().map(HandlerConfig::type).collect(Collectors.joining(">"));
         boolean nonBlocking = created.stream().allMatch(ChainBuilder::declaresNonBlocking);
-        return new Route(location, next, label, nonBlocking);
+        return new Route(location, next, label, nonBlocking, RouteMeters.of(context.meters(), context.mount()));
     }
 
     /**

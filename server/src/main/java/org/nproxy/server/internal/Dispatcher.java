@@ -70,7 +70,7 @@ public final class Dispatcher extends Handler.Abstract {
             Response.writeError(request, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503);
             return true;
         }
-        Callback exiting = new Exiting(callback, generation);
+        Exiting exiting = new Exiting(callback, generation, response);
         try {
             request.setAttribute(GENERATION, generation);
             VirtualHosts<VirtualHost> hosts = generation.listener(listenerKey);
@@ -86,6 +86,7 @@ public final class Dispatcher extends Handler.Abstract {
             }
             RequestVariables.LOCATION.set(request, route.config().label());
             RequestVariables.HANDLER.set(request, route.handlerLabel());
+            exiting.measure(route.meters(), request.getBeginNanoTime());
             if (route.nonBlocking()) {
                 invoke(route, request, response, exiting);
             } else {
@@ -99,7 +100,7 @@ public final class Dispatcher extends Handler.Abstract {
             }
             return true;
         } catch (Throwable t) {
-            ((Exiting) exiting).exitOnce();
+            exiting.exitOnce();
             throw t;
         }
     }
@@ -143,17 +144,49 @@ public final class Dispatcher extends Handler.Abstract {
         return null;
     }
 
-    /** Completes the request's callback, then leaves the generation exactly once. */
+    /**
+     * Counts the request into its location's meters (once routed), completes the request's
+     * callback, then leaves the generation, each exactly once.
+     */
     private static final class Exiting extends Callback.Nested {
         private final Generation generation;
+        private final Response response;
         private final AtomicBoolean exited = new AtomicBoolean();
+        private final AtomicBoolean counted = new AtomicBoolean();
+        private RouteMeters meters;
+        private long beginNanos;
 
-        Exiting(Callback callback, Generation generation) {
+        Exiting(Callback callback, Generation generation, Response response) {
             super(callback);
             this.generation = generation;
+            this.response = response;
         }
 
+        void measure(RouteMeters meters, long beginNanos) {
+            this.meters = meters;
+            this.beginNanos = beginNanos;
+        }
+
+        /** A throw out of {@code handle}: Jetty answers 500. */
         void exitOnce() {
+            count(500);
+            leave();
+        }
+
+        /**
+         * Counts the request before the callback completes, so that a client that got its
+         * response finds it counted (a scrape right after sees it).
+         *
+         * @param status the status to count, or -1 for the response's own
+         */
+        private void count(int status) {
+            RouteMeters m = meters;
+            if (m != null && counted.compareAndSet(false, true)) {
+                m.record(status < 0 ? response.getStatus() : status, System.nanoTime() - beginNanos);
+            }
+        }
+
+        private void leave() {
             if (exited.compareAndSet(false, true)) {
                 generation.exit();
             }
@@ -162,18 +195,21 @@ public final class Dispatcher extends Handler.Abstract {
         @Override
         public void succeeded() {
             try {
+                count(-1);
                 super.succeeded();
             } finally {
-                exitOnce();
+                leave();
             }
         }
 
         @Override
         public void failed(Throwable x) {
             try {
+                // Not committed: Jetty answers 500; committed: the client saw a cut response.
+                count(response.isCommitted() ? response.getStatus() : 500);
                 super.failed(x);
             } finally {
-                exitOnce();
+                leave();
             }
         }
     }

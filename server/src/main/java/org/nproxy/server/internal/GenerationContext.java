@@ -16,11 +16,10 @@ import org.nproxy.spi.ResourceContext;
 import org.nproxy.spi.ServerSettings;
 
 /**
- * The {@link ModuleContext} of one location of one generation (and the {@link ResourceContext}
- * of the top-level elements it opens). Shared objects it acquires are recorded in the
- * generation's {@link Leases}, released when the generation stops.
+ * The {@link ModuleContext} of one location of one generation. Shared objects it acquires are
+ * recorded in the generation's {@link Leases}, released when the generation stops.
  */
-final class GenerationContext implements ModuleContext, ResourceContext {
+final class GenerationContext implements ModuleContext {
     private final long generation;
     private final NproxyConfig config;
     private final ModuleCatalog modules;
@@ -56,6 +55,11 @@ final class GenerationContext implements ModuleContext, ResourceContext {
     }
 
     @Override
+    public org.nproxy.spi.Meters meters() {
+        return leases.meters(pool);
+    }
+
+    @Override
     public ServerSettings settings() {
         return config.global().forModules();
     }
@@ -86,7 +90,7 @@ final class GenerationContext implements ModuleContext, ResourceContext {
                 + "; the loader should have rejected the reference");
         }
         ElementKey key = new ElementKey(elementType, name, element.factory().getClass(), element.settings());
-        Object value = leases.acquire(pool, key, () -> open(element));
+        Object value = leases.acquire(pool, key, () -> open(key, element));
         if (!type.isInstance(value)) {
             throw new IllegalStateException("<" + elementType + " name=\"" + name + "\"> opened as "
                 + value.getClass().getName() + ", expected " + type.getName());
@@ -101,21 +105,45 @@ final class GenerationContext implements ModuleContext, ResourceContext {
     }
 
     @Override
-    public <T> List<T> services(Class<T> type) {
-        return modules.services(type);
-    }
-
-    @Override
     public <R> R serverScoped(Object key, Class<R> type, Callable<R> create) throws Exception {
         return type.cast(pool.serverScoped(new SharedKey(key), create));
     }
 
     @SuppressWarnings("unchecked")
-    private Object open(ElementConfig element) throws Exception {
-        Object value = ((ElementFactory<Object>) element.factory()).open(element.name(), element.settings(), this);
-        if (value == null) {
-            throw new IllegalStateException("<" + element.type() + "> has no runtime part (its factory's open() returned null)");
+    private Object open(ElementKey key, ElementConfig element) throws Exception {
+        MeterScope meters = pool.meters().scope();
+        ResourceContext context = new ResourceContext() {
+            @Override
+            public org.nproxy.spi.Meters meters() {
+                return meters;
+            }
+
+            @Override
+            public Path base() {
+                return config.base();
+            }
+
+            @Override
+            public Server server() {
+                return server;
+            }
+
+            @Override
+            public <T> List<T> services(Class<T> type) {
+                return modules.services(type);
+            }
+        };
+        Object value;
+        try {
+            value = ((ElementFactory<Object>) element.factory()).open(element.name(), element.settings(), context);
+            if (value == null) {
+                throw new IllegalStateException("<" + element.type() + "> has no runtime part (its factory's open() returned null)");
+            }
+        } catch (Exception | Error e) {
+            meters.close();
+            throw e;
         }
+        pool.closeWith(key, meters);
         return value;
     }
 }

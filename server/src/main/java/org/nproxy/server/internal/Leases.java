@@ -11,6 +11,8 @@ import java.util.concurrent.Callable;
 public final class Leases {
     private final List<Object> keys = new ArrayList<>();
     private SharedResources pool;
+    /** The generation's meters ({@code ModuleContext.meters()}), let go with the rest. */
+    private MeterScope meters;
 
     public synchronized Object acquire(SharedResources pool, Object key, Callable<?> create) throws Exception {
         this.pool = pool;
@@ -19,8 +21,20 @@ public final class Leases {
         return value;
     }
 
+    /** The meter scope of the generation these leases belong to, created on first use. */
+    public synchronized MeterScope meters(SharedResources pool) {
+        if (meters == null) {
+            meters = pool.meters().scope();
+        }
+        return meters;
+    }
+
     /** Releases everything held; safe to call twice. */
     public synchronized void releaseAll() {
+        if (meters != null) {
+            meters.close(); // new scope on next use: a failed build's leases may be reused
+            meters = null;
+        }
         for (int i = keys.size() - 1; i >= 0; i--) {
             pool.release(keys.get(i));
         }

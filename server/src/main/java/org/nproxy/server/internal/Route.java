@@ -8,6 +8,7 @@ import org.nproxy.config.LocationConfig;
  * {@code nonBlocking}: every handler of the chain declared {@code NON_BLOCKING} itself (see
  * {@link ChainBuilder#declaresNonBlocking}), so
  * the chain runs on the thread that parsed the request instead of a fresh virtual thread.
+ * {@code meters}: the location's request meters, fed by the dispatcher when a response completes.
  */
-public record Route(LocationConfig config, Handler handler, String handlerLabel, boolean nonBlocking) {
+public record Route(LocationConfig config, Handler handler, String handlerLabel, boolean nonBlocking, RouteMeters meters) {
 }

@@ -32,6 +32,22 @@ public final class SharedResources {
     }
 
     private final Map<Object, Entry> entries = new HashMap<>();
+    /** What goes with an entry when it closes (its meters), closed right after it. */
+    private final Map<Object, AutoCloseable> companions = new HashMap<>();
+    private final ServerMeters meters = new ServerMeters();
+
+    /** The server's meters; they live as long as this pool. */
+    public ServerMeters meters() {
+        return meters;
+    }
+
+    /**
+     * Closes {@code companion} right after the entry of {@code key} closes. Called while the entry
+     * is being created (inside {@link #acquire}'s {@code create}), once it has succeeded.
+     */
+    public synchronized void closeWith(Object key, AutoCloseable companion) {
+        companions.put(key, companion);
+    }
 
     /** The object for a key, created by {@code create} when no holder has it; counts one holder in. */
     public synchronized Object acquire(Object key, Callable<?> create) throws Exception {
@@ -65,6 +81,7 @@ public final class SharedResources {
     /** Counts one holder out; the last one out closes the object (when it is {@link AutoCloseable}). */
     public void release(Object key) {
         Entry closing = null;
+        AutoCloseable companion = null;
         synchronized (this) {
             Entry entry = entries.get(key);
             if (entry == null) {
@@ -73,10 +90,12 @@ public final class SharedResources {
             if (--entry.refs == 0) {
                 entries.remove(key);
                 closing = entry;
+                companion = companions.remove(key);
             }
         }
         if (closing != null) {
             close(key, closing.value);
+            close(key, companion);
         }
     }
 
@@ -90,13 +109,18 @@ public final class SharedResources {
     /** Closes everything left (server stop), whatever its count. */
     public void closeAll() {
         List<Map.Entry<Object, Entry>> all;
+        Map<Object, AutoCloseable> alsoClose;
         synchronized (this) {
             all = new ArrayList<>(entries.entrySet());
             entries.clear();
+            alsoClose = new HashMap<>(companions);
+            companions.clear();
         }
         for (Map.Entry<Object, Entry> e : all) {
             close(e.getKey(), e.getValue().value);
+            close(e.getKey(), alsoClose.get(e.getKey()));
         }
+        meters.close();
     }
 
     private static void close(Object key, Object value) {

@@ -3,6 +3,8 @@ package org.nproxy.upstream.forward;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.eclipse.jetty.server.Request;
+import org.nproxy.upstream.PeerMeters;
 import org.nproxy.upstream.UpstreamGroup;
 import org.nproxy.upstream.balance.Member;
 
@@ -17,6 +19,9 @@ public final class PeerTries {
     private final int maxTries;
     private final List<Member> tried = new ArrayList<>(2);
     private Throwable lastFailure;
+    private TryLog log;
+    /** Whether the attempt in progress got its response headers (a failure then is a fail status). */
+    private volatile boolean answered;
 
     /**
      * @param key      the balancer key (client address for ip_hash, rendered hash key), or null
@@ -35,6 +40,9 @@ public final class PeerTries {
         }
         Member m = group.pick(key, tried);
         if (m != null) {
+            if (!tried.isEmpty()) {
+                group.retried();
+            }
             tried.add(m);
         }
         return m;
@@ -66,7 +74,47 @@ public final class PeerTries {
      */
     public boolean failed(Member member, Throwable failure, boolean blame) {
         lastFailure = failure;
+        member.state().meters().failure(answered ? PeerMeters.Reason.STATUS
+            : UpstreamErrors.isTimeout(failure) ? PeerMeters.Reason.TIMEOUT
+            : isConnect(failure) ? PeerMeters.Reason.CONNECT : PeerMeters.Reason.ERROR);
         return blame && member.state().fail(member.config().maxFails(), member.config().failTimeout().toNanos());
+    }
+
+    /**
+     * Observes the attempt about to go to {@code member}: its timings and status feed the peer's
+     * meters and the client request's {@link UpstreamVariables} ({@code $upstream_addr}, ...).
+     * Call it once per attempt, before {@code send}; the listeners it adds run before the
+     * caller's own response listener, so an attempt is recorded before a retry starts.
+     */
+    public void sending(Request clientRequest, Member member, org.eclipse.jetty.client.Request upstream) {
+        if (log == null) {
+            log = new TryLog(clientRequest);
+        }
+        TryLog tries = log;
+        answered = false;
+        tries.start(member.state().connectHost(member.config().host()) + ":" + member.config().port());
+        upstream.onRequestBegin(r -> tries.connected());
+        upstream.onResponseHeaders(r -> {
+            answered = true;
+            tries.answered(r.getStatus());
+        });
+        upstream.onComplete(result -> {
+            int status = result.getResponse() == null ? 0 : result.getResponse().getStatus();
+            if (status <= 0 || (result.isFailed() && !answered)) {
+                status = UpstreamErrors.status(result.getFailure());
+            }
+            member.state().meters().attempt(status, tries.end(status));
+        });
+    }
+
+    private static boolean isConnect(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof java.net.ConnectException || c instanceof java.nio.channels.UnresolvedAddressException
+                || c instanceof java.net.UnknownHostException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The last failure, or null when no attempt failed (no peer to try). */

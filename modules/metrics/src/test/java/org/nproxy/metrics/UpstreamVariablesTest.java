@@ -1,0 +1,65 @@
+package org.nproxy.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.nproxy.testing.Http;
+import org.nproxy.testing.NproxyFixture;
+
+/**
+ * The {@code $upstream_*} variables the upstream library declares as request keys, seen by an
+ * access log format as nginx lists them: one entry per try, comma-separated. The first try goes
+ * to a dead peer (connection refused, 502), the retry to a backup that answers.
+ */
+class UpstreamVariablesTest {
+    private static final String FORMAT = "$upstream_addr|$upstream_status|$upstream_connect_time|"
+        + "$upstream_header_time|$upstream_response_time|$request_time";
+
+    @Test
+    void oneEntryPerTry() throws Exception {
+        int dead = MetricsScrapeTest.deadPort();
+        try (TestOrigin origin = new TestOrigin();
+             NproxyFixture nproxy = NproxyFixture.start("""
+                 <nproxy>
+                   <access-log path="logs/up.log" format="%s"/>
+                   <upstream name="app">
+                     <peer address="127.0.0.1:%d" max-fails="1" fail-timeout="30s"/>
+                     <peer address="%s" backup="true"/>
+                   </upstream>
+                   <server><listen host="127.0.0.1" port="0"/>
+                     <location path="/"><proxy upstream="app"/></location>
+                   </server>
+                 </nproxy>""".formatted(FORMAT, dead, origin.address()))) {
+            assertEquals(200, Http.status(Http.get(nproxy.port(), "/first", "x")));
+            assertEquals(200, Http.status(Http.get(nproxy.port(), "/second", "x")));
+            List<String> lines = lines(nproxy.base().resolve("logs/up.log"), 2);
+            String[] first = lines.get(0).split("\\|");
+            assertEquals("127.0.0.1:" + dead + ", " + origin.address(), first[0], lines.get(0));
+            assertEquals("502, 200", first[1], lines.get(0));
+            String time = "\\d+\\.\\d{3}";
+            assertTrue(first[2].matches("(-|" + time + "), " + time), "connect times: " + first[2]);
+            assertTrue(first[3].matches("-, " + time), "header times: " + first[3]);
+            assertTrue(first[4].matches(time + ", " + time), "response times: " + first[4]);
+            assertTrue(first[5].matches(time), "request time: " + first[5]);
+            String[] second = lines.get(1).split("\\|");
+            assertEquals(origin.address(), second[0], "the dead peer is out for fail-timeout: " + lines.get(1));
+            assertEquals("200", second[1]);
+        }
+    }
+
+    private static List<String> lines(Path log, int expected) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+            if (lines.size() >= expected) {
+                return lines;
+            }
+            Thread.sleep(20);
+        }
+        return Files.readAllLines(log);
+    }
+}
