@@ -103,7 +103,11 @@ public final class Load implements AutoCloseable {
                 } catch (java.util.concurrent.ExecutionException e)  {
                     // RFC 9113 8.7: a stream the server refused (above its GOAWAY, or REFUSED_STREAM)
                     // was not processed and is safe to retry; browsers and curl do. Anything else fails.
-                    if (e.getCause() instanceof org.eclipse.jetty.client.RetryableRequestException) {
+                    // RFC 9112 9.3.1: a kept-alive connection the server closed before any byte of the
+                    // answer (the old process closing idle connections) leaves an idempotent GET
+                    // safe to send again on a new one; browsers and curl do. Jetty's client does not.
+                    if (e.getCause() instanceof org.eclipse.jetty.client.RetryableRequestException
+                        || e.getCause() instanceof java.io.EOFException) {
                         retried.incrementAndGet();
                     } else {
                         failures.add(name + ": " + e);
