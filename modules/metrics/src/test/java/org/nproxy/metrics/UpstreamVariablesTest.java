@@ -18,7 +18,7 @@ import org.nproxy.testing.NproxyFixture;
  */
 class UpstreamVariablesTest {
     private static final String FORMAT = "$upstream_addr|$upstream_status|$upstream_connect_time|"
-        + "$upstream_header_time|$upstream_response_time|$request_time";
+        + "$upstream_header_time|$upstream_response_time|$request_time|$request_uri";
 
     @Test
     void oneEntryPerTry() throws Exception {
@@ -37,7 +37,11 @@ class UpstreamVariablesTest {
                  </nproxy>""".formatted(FORMAT, dead, origin.address()))) {
             assertEquals(200, Http.status(Http.get(nproxy.port(), "/first", "x")));
             assertEquals(200, Http.status(Http.get(nproxy.port(), "/second", "x")));
-            List<String> lines = lines(nproxy.base().resolve("logs/up.log"), 2);
+            // The log's stripes may write the two lines in either order: pick each by its URI.
+            List<String> all = lines(nproxy.base().resolve("logs/up.log"), 2);
+            List<String> lines = List.of(
+                all.stream().filter(l -> l.endsWith("|/first")).findFirst().orElseThrow(),
+                all.stream().filter(l -> l.endsWith("|/second")).findFirst().orElseThrow());
             String[] first = lines.get(0).split("\\|");
             assertEquals("127.0.0.1:" + dead + ", " + origin.address(), first[0], lines.get(0));
             assertEquals("502, 200", first[1], lines.get(0));
