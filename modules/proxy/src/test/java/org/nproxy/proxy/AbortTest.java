@@ -1,11 +1,13 @@
 package org.nproxy.proxy;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -29,12 +31,8 @@ class AbortTest {
                     }
                 } // closed with ~511 MiB still to come
             }
-            String status = "";
-            for (int i = 0; i < 50 && !status.contains("inflight=0"); i++) {
-                Thread.sleep(100);
-                status = rig.get("/upstreams").getContentAsString();
-            }
-            assertTrue(status.contains("inflight=0"), "upstream exchanges ended: " + status);
+            await("upstream exchanges end").atMost(Duration.ofSeconds(5))
+                .until(() -> rig.get("/upstreams").getContentAsString().contains("inflight=0"));
             assertTrue(rig.get("/x").getStatus() == 200, "the proxy still serves");
         }
     }

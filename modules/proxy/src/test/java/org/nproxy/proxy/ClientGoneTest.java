@@ -1,11 +1,13 @@
 package org.nproxy.proxy;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -83,9 +85,8 @@ class ClientGoneTest {
                 out.write("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.write(new byte[1000]);
                 out.flush();
-                Thread.sleep(300);
+                waitFor(nproxy, "inflight=1", 5_000); // the upload is on its way to the peer
             }
-            Thread.sleep(700);
             String line = waitFor(nproxy, "inflight=0", 3_000);
             assertTrue(line.contains("failures=0") && line.contains("state=up"), "a broken upload blamed the peer: " + line);
         }
@@ -109,17 +110,14 @@ class ClientGoneTest {
     }
 
     /** Polls the status page until the peer's line contains {@code what}; returns that line. */
-    private static String waitFor(Rig nproxy, String what, long millis) throws Exception {
-        long deadline = System.nanoTime() + millis * 1_000_000;
-        String line = "";
-        while (System.nanoTime() < deadline) {
-            String status = nproxy.get("/upstreams").getContentAsString();
-            line = status.lines().filter(l -> l.contains("peer=" + origin.address())).findFirst().orElse("");
-            if (line.contains(what)) {
-                return line;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no '" + what + "' within " + millis + " ms: " + line);
+    private static String waitFor(Rig nproxy, String what, long millis) {
+        String[] line = {""};
+        await("'" + what + "' on the status page").atMost(Duration.ofMillis(millis)).pollInterval(Duration.ofMillis(50))
+            .until(() -> {
+                String status = nproxy.get("/upstreams").getContentAsString();
+                line[0] = status.lines().filter(l -> l.contains("peer=" + origin.address())).findFirst().orElse("");
+                return line[0].contains(what);
+            });
+        return line[0];
     }
 }

@@ -1,8 +1,10 @@
 package org.nproxy.proxy;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -67,10 +69,11 @@ class GroupLifecycleTest {
             assertEquals(0, failed.get(), ok.get() + " ok, " + failed.get() + " failed");
             assertTrue(ok.get() > 50, ok.get() + " requests went through");
             // Old generations drain in the background (no request is left in them): wait for the releases.
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while ((UpstreamGroup.openGroups() != groups || UpstreamGroup.runningHealthChecks() != checkers)
-                && System.nanoTime() < deadline) {
-                Thread.sleep(20);
+            try {
+                await().atMost(Duration.ofSeconds(10))
+                    .until(() -> UpstreamGroup.openGroups() == groups && UpstreamGroup.runningHealthChecks() == checkers);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                // the assertions below say which count is off
             }
             assertEquals(groups, UpstreamGroup.openGroups(), "pool clients open after 50 renames");
             assertEquals(checkers, UpstreamGroup.runningHealthChecks(), "health checkers running after 50 renames");

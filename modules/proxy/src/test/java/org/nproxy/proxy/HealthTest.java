@@ -1,10 +1,13 @@
 package org.nproxy.proxy;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.List;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.StringRequestContent;
 import org.junit.jupiter.api.Test;
@@ -93,10 +96,13 @@ class HealthTest {
     }
 
     /** Waits (up to 30s, so a loaded machine cannot fail it) until the status page shows this text. */
-    private static void awaitStatus(Rig rig, String text) {
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
-            .pollInterval(java.time.Duration.ofMillis(50))
-            .until(() -> rig.get("/upstreams").getContentAsString().contains(text));
+    private static void awaitStatus(Rig rig, String text) throws Exception {
+        try {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> rig.get("/upstreams").getContentAsString().contains(text));
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no '" + text + "' on the status page within 30 s:\n" + rig.get("/upstreams").getContentAsString(), e);
+        }
     }
 
     @Test
@@ -144,12 +150,14 @@ class HealthTest {
                     <health-check type="tcp" interval="200ms" timeout="300ms" rise="1" fall="1"/>
                   </upstream>
                   <server><listen host="127.0.0.1" port="0"/>
+                    <location path="= /upstreams"><upstream-status/></location>
                     <location path="/"><proxy upstream="origin" tries="1"/></location></server>
                 </nproxy>""".formatted(a.address(), spare.address());
             try (Rig rig = Rig.start(config)) {
                 assertEquals(100, Load.run(rig, 100, 1).count("a"), "the backup gets nothing while a is up");
+                String aPeer = "peer=" + a.address() + " state=unhealthy";
                 a.close();
-                Thread.sleep(800);
+                awaitStatus(rig, aPeer);
                 Load load = Load.run(rig, 100, 1);
                 assertEquals(0, load.errors.get(), load.toString());
                 assertEquals(100, load.count("spare"), load.toString());
@@ -164,16 +172,18 @@ class HealthTest {
             String both = twoPeers(a, b, "", "", check);
             String onlyA = both.replaceFirst("<peer address=\"" + b.address() + "\" />", "");
             try (Rig rig = Rig.start(both)) {
-                for (int i = 0; i < 50 && b.requests.get() < 3; i++) {
-                    Thread.sleep(100);
-                }
-                assertTrue(b.requests.get() >= 3, "b is probed: " + b.requests.get());
+                await("b is probed").atMost(Duration.ofSeconds(10))
+                    .until(() -> b.requests.get() >= 3);
+                var before = rig.nproxy.server().generation();
                 assertTrue(rig.nproxy.reload(onlyA).ok());
-                Thread.sleep(500);
+                // The old generation lets go of its group (a probe already sent may still land)...
+                await("the old generation stops").atMost(Duration.ofSeconds(10))
+                    .until(before::isStopped);
                 long probes = b.requests.get();
                 long probesA = a.requests.get();
-                Thread.sleep(1_000);
-                assertEquals(probes, b.requests.get(), "no more probes to the removed peer");
+                // ...then ten check intervals pass without a probe to b, while a is probed on.
+                await("no more probes to the removed peer").during(Duration.ofSeconds(1))
+                    .atMost(Duration.ofSeconds(3)).until(() -> b.requests.get() <= probes + 1); // one probe may be on the wire
                 assertTrue(a.requests.get() > probesA, "a is still probed after the reload");
             }
         }

@@ -1,5 +1,6 @@
 package org.nproxy.proxy;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,14 +8,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.nproxy.testing.LogCapture;
 import org.eclipse.jetty.client.ContentResponse;
 import org.junit.jupiter.api.Test;
+import org.nproxy.testing.LogCapture;
 
 /**
  * {@code resolve="500ms"} follows a peer name to its new address, for real: the JVM of this test
@@ -64,11 +66,14 @@ class ResolveTest {
                         }
                     }
                 });
-                Thread.sleep(1_000);
+                await("traffic reaches the first address").atMost(Duration.ofSeconds(10))
+                    .until(() -> answers.stream().filter(a -> a.by.equals("first")).count() >= 20);
                 long probesBefore = second.probes.get();
                 long moved = System.nanoTime();
                 Files.writeString(hosts, "127.0.0.1 localhost\n::1 " + NAME + "\n");
-                Thread.sleep(2 * INTERVAL_MS + 1_500);
+                long settledAt = moved + 2 * INTERVAL_MS * 1_000_000 + 200_000_000;
+                await("traffic well after the move").atMost(Duration.ofSeconds(20))
+                    .until(() -> answers.stream().filter(a -> a.startNanos > settledAt).count() > 20);
                 running.set(false);
                 load.join();
 
