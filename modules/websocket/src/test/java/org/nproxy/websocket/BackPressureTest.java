@@ -1,9 +1,11 @@
 package org.nproxy.websocket;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.eclipse.jetty.websocket.api.Callback;
@@ -61,42 +63,34 @@ class BackPressureTest {
             System.out.println("upstream stalled after " + stalled + " bytes");
             assertEquals(0, reader.received.get());
             assertTrue(stalled < 64L * 1024 * 1024, "upstream pushed " + stalled + " bytes into a reader that reads nothing");
-            Thread.sleep(1000);
-            assertTrue(upstream.flooded.get() - stalled <= 256 * 1024, "the upstream stayed stopped");
+            await("the upstream stays stopped").during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                .until(() -> upstream.flooded.get() - stalled <= 256 * 1024);
 
             reader.reading = true;
             reader.session.demand();
             long target = stalled + 32L * 1024 * 1024;
-            long deadline = System.nanoTime() + 20_000_000_000L;
-            while (upstream.flooded.get() < target && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertTrue(upstream.flooded.get() >= target, "reading again lets the upstream write again");
+            await("reading again lets the upstream write again").atMost(Duration.ofSeconds(20))
+                .until(() -> upstream.flooded.get() >= target);
             assertTrue(reader.received.get() >= 32L * 1024 * 1024, "and the bytes arrive: " + reader.received.get());
             // The close handshake completes even with frames still in flight behind the close.
             reader.session.close(1000, "enough", Callback.NOOP);
-            long closeDeadline = System.nanoTime() + 10_000_000_000L;
-            while (nproxy.connections() > 0 && System.nanoTime() < closeDeadline) {
-                Thread.sleep(10);
-            }
-            assertEquals(0, nproxy.connections(), "the tunnel finished its close handshake");
+            await("the tunnel finishes its close handshake").atMost(Duration.ofSeconds(10))
+                .until(() -> nproxy.connections() == 0);
         } finally {
             nproxy.close();
         }
     }
 
     /** Waits until the upstream has not written for 500ms; returns the bytes written by then. */
-    private static long awaitStall() throws InterruptedException {
-        long last = -1;
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            long now = upstream.flooded.get();
-            if (now == last && now > 0) {
-                return now;
-            }
-            last = now;
-            Thread.sleep(500);
-        }
-        throw new AssertionError("the upstream never stopped writing: " + upstream.flooded.get() + " bytes");
+    private static long awaitStall() {
+        long[] last = {-1};
+        await("the upstream stops writing").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(500))
+            .until(() -> {
+                long now = upstream.flooded.get();
+                boolean still = now == last[0] && now > 0;
+                last[0] = now;
+                return still;
+            });
+        return last[0];
     }
 }

@@ -1,9 +1,11 @@
 package org.nproxy.websocket;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -63,21 +65,25 @@ class ReloadAndStopTest {
                 }
             });
             List<Long> generations = new ArrayList<>();
+            List<org.nproxy.server.internal.Generation> olds = new ArrayList<>();
             for (int n = 1; n <= 10; n++) {
                 int before = echoed.get();
+                olds.add(nproxy.nproxy.server().generation());
                 NproxyServer.ReloadResult r = nproxy.nproxy.reload(config(n));
                 assertTrue(r.ok(), r.message());
                 generations.add(r.generation());
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (echoed.get() < before + 20 && failure.get() == null && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
+                int reload = n;
+                await("traffic flows after reload " + reload).atMost(Duration.ofSeconds(10))
+                    .until(() -> echoed.get() >= before + 20 || failure.get() != null);
                 assertTrue(echoed.get() >= before + 20, "traffic kept flowing after reload " + n);
             }
-            // Let the old generations drain and stop under the tunnel, then check it again.
-            Thread.sleep(500);
+            // The old generations drain and stop under the tunnel; then it must still carry traffic.
+            for (var old : olds) {
+                await("generation " + old.id() + " stops").atMost(Duration.ofSeconds(10)).until(old::isStopped);
+            }
             int before = echoed.get();
-            Thread.sleep(300);
+            await("traffic after the old generations stopped").atMost(Duration.ofSeconds(10))
+                .until(() -> echoed.get() > before + 20 || failure.get() != null);
             traffic.interrupt();
             traffic.join(10_000);
             assertEquals(null, failure.get());
@@ -85,9 +91,10 @@ class ReloadAndStopTest {
             assertEquals(11L, generations.getLast());
             assertEquals(upgradesBefore, upstream.upgrades.get(), "the same upstream connection all along");
             assertFalse(conn.closed.isDone());
-            Thread.sleep(200); // the echo of a message sent just before the interrupt
-            conn.messages.clear();
-            assertEquals("after", conn.text("after"));
+            // The echo of a message sent just before the interrupt may still arrive: skip it.
+            String marker = "after";
+            conn.session.sendText(marker, Callback.NOOP);
+            await("the marker's echo").atMost(Duration.ofSeconds(10)).until(() -> conn.messages.contains(marker));
             // A new tunnel in the newest generation works too.
             WsClient.Conn fresh = client.connect(nproxy.ws("/fresh"));
             assertEquals("fresh", fresh.text("fresh"));

@@ -1,10 +1,12 @@
 package org.nproxy.websocket;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import org.eclipse.jetty.websocket.api.Callback;
@@ -82,9 +84,9 @@ class RouteAfterReloadTest {
             reload(nproxy, config("2s", ws("/chat/", "other", "ping-interval=\"30s\"") + ws("/ws/", "app", "")));
             reload(nproxy, config("1s", ws("/ws/", "app", "max-message-size=\"2m\"") + ws("/chat/", "other", "")
                 + ws("/new/", "other", "")));
-            Thread.sleep(2500); // past every old generation's drain-timeout since its reload
-            assertFalse(ws.closed.isDone(), ws.closed.getNow("open"));
-            assertFalse(chat.closed.isDone(), chat.closed.getNow("open"));
+            // Past every old generation's drain-timeout since its reload, both tunnels stay open.
+            await("both tunnels stay open").during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5))
+                .until(() -> !ws.closed.isDone() && !chat.closed.isDone());
             assertEquals("still", ws.text("still"));
             assertEquals("here", chat.text("here"));
             assertEquals(null, upstreamA.closes.poll());
@@ -145,11 +147,14 @@ class RouteAfterReloadTest {
         try (Rig nproxy = Rig.start(with)) {
             WsClient.Conn conn = client.connect(nproxy.ws("/ws/1"));
             assertEquals("a", conn.text("whoami"));
+            var first = nproxy.nproxy.server().generation();
             reload(nproxy, config("1s", ws("/elsewhere/", "app", "")));
-            Thread.sleep(300); // the old generation drains and stops: the tunnel is now without route
+            // The old generation drains and stops: the tunnel is now without route.
+            await("the first generation stops").atMost(Duration.ofSeconds(10)).until(first::isStopped);
             reload(nproxy, with);
-            Thread.sleep(2000); // past the first deadline, and past the drain-timeout of the second reload
-            assertFalse(conn.closed.isDone(), conn.closed.getNow("open"));
+            // Past the first deadline, and past the drain-timeout of the second reload, it stays open.
+            await("the tunnel stays open").during(Duration.ofMillis(2000)).atMost(Duration.ofSeconds(5))
+                .until(() -> !conn.closed.isDone());
             assertEquals("kept", conn.text("kept"));
             assertEquals(null, upstreamA.closes.poll());
             conn.session.close(1000, "bye", Callback.NOOP);
@@ -171,7 +176,8 @@ class RouteAfterReloadTest {
                     // cut or answered: either is fine here
                 }
             });
-            Thread.sleep(300);
+            await("the slow request is in flight").atMost(Duration.ofSeconds(10))
+                .until(() -> nproxy.nproxy.server().generation().inFlight() > 0);
             long start = System.nanoTime();
             reload(nproxy, config("2s", ws("/keep/", "app", "")));
             assertFalse(conn.closed.isDone());

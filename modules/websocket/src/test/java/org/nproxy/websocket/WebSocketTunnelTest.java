@@ -1,5 +1,6 @@
 package org.nproxy.websocket;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -9,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -226,8 +228,9 @@ class WebSocketTunnelTest {
         }
         try (Rig pinging = Rig.start(config(upstream.address(), "idle-timeout=\"1s\" ping-interval=\"250ms\"", ""))) {
             WsClient.Conn conn = client.connect(pinging.ws("/kept"));
-            Thread.sleep(2500);
-            assertTrue(!conn.closed.isDone(), "pings kept the tunnel open: " + conn.closed.getNow(null));
+            // Two and a half idle timeouts: the pings keep the tunnel open all along.
+            await("pings keep the tunnel open").during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5))
+                .until(() -> !conn.closed.isDone());
             assertEquals("still here", conn.text("still here"));
             assertTrue(conn.pongs.isEmpty(), "answers to Nproxy's pings are not relayed");
             conn.session.close(1000, "bye", Callback.NOOP);
