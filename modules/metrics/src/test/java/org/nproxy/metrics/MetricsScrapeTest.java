@@ -1,9 +1,11 @@
 package org.nproxy.metrics;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.ServerSocket;
+import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.nproxy.testing.Http;
@@ -55,7 +57,9 @@ class MetricsScrapeTest {
             assertEquals(500, Http.status(Http.get(port, "/app/err", "shop.test")));
             assertEquals(502, Http.status(Http.get(port, "/gone/x", "shop.test")));
             assertEquals(404, Http.status(Http.get(port, "/nothing", "shop.test")));
-            Thread.sleep(200); // a request is counted just after its response is sent
+            // A request is counted just after its response is sent: wait for the last one.
+            await("the 404 is counted").atMost(Duration.ofSeconds(5)).until(() ->
+                Scrape.value(Http.body(scrape(port, null)), "nproxy_requests_total", "location", "/", "code", "404") == 1.0);
 
             String raw = scrape(port, null);
             assertTrue(raw.contains("Content-Type: text/plain; version=0.0.4"), raw.substring(0, 300));

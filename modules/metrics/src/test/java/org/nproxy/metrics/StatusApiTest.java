@@ -1,7 +1,10 @@
 package org.nproxy.metrics;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.nproxy.testing.Http;
@@ -82,9 +85,9 @@ class StatusApiTest {
                 "<upstream name=\"app\" balance=\"least_conn\">")).ok());
             assertEquals(200, Http.status(request(port, "POST", "/status/drain", null,
                 "upstream=app&peer=" + b.address() + "&drain=true")));
-            Thread.sleep(300); // the old generation drains and lets go of the old group
-            assertEquals(1.0, nproxy.server().meters().get("nproxy.upstream.peer.drained").tag("peer", b.address())
-                .gauge().value(), "the gauge follows the group opened by the reload");
+            // The old generation drains and lets go of the old group: the gauge then reads the new one.
+            await("the gauge follows the group opened by the reload").atMost(Duration.ofSeconds(10)).until(() ->
+                nproxy.server().meters().get("nproxy.upstream.peer.drained").tag("peer", b.address()).gauge().value() == 1.0);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.nproxy.metrics;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +9,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-
+import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
@@ -55,9 +56,11 @@ class TlsMetersTest {
             } catch (java.io.IOException expected) {
                 // reset or closed
             }
-            Thread.sleep(200);
-            String s = Http.body(MetricsScrapeTest.scrape(clear, null));
             String[] listener = {"listener", "127.0.0.1:0"};
+            await("the failed handshake is counted").atMost(Duration.ofSeconds(5)).until(() -> Scrape.value(
+                Http.body(MetricsScrapeTest.scrape(clear, null)), "nproxy_tls_handshakes_total",
+                MetricsScrapeTest.cat(listener, "result", "failed")) == 1.0);
+            String s = Http.body(MetricsScrapeTest.scrape(clear, null));
             assertEquals(2.0, Scrape.value(s, "nproxy_tls_handshakes_total", MetricsScrapeTest.cat(listener, "result", "ok")), s);
             assertEquals(1.0, Scrape.value(s, "nproxy_tls_handshakes_total", MetricsScrapeTest.cat(listener, "result", "failed")));
             double expiry = Scrape.value(s, "nproxy_tls_certificate_expiry_timestamp_seconds",

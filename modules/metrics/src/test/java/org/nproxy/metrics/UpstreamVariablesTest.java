@@ -1,12 +1,15 @@
 package org.nproxy.metrics;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.nproxy.testing.Http;
 import org.nproxy.testing.NproxyFixture;
@@ -57,12 +60,11 @@ class UpstreamVariablesTest {
     }
 
     private static List<String> lines(Path log, int expected) throws Exception {
-        for (int i = 0; i < 100; i++) {
-            List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
-            if (lines.size() >= expected) {
-                return lines;
-            }
-            Thread.sleep(20);
+        try {
+            await().atMost(Duration.ofSeconds(5))
+                .until(() -> (Files.exists(log) ? Files.readAllLines(log) : List.<String>of()).size() >= expected);
+        } catch (ConditionTimeoutException e) {
+            // the caller's assertions show what is there
         }
         return Files.readAllLines(log);
     }
