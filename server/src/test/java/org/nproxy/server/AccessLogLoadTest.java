@@ -1,5 +1,6 @@
 package org.nproxy.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,11 +66,9 @@ class AccessLogLoadTest {
             }
         }
 
-        void awaitAnswers(long n) throws InterruptedException {
+        void awaitAnswers(long n) {
             long target = answered.get() + n;
-            while (answered.get() < target) {
-                Thread.sleep(10);
-            }
+            await(n + " more answers").atMost(Duration.ofSeconds(60)).until(() -> answered.get() >= target);
         }
 
         @Override

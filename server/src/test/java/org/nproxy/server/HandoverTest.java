@@ -1,5 +1,6 @@
 package org.nproxy.server;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -47,9 +49,8 @@ class HandoverTest {
                     throw new IllegalStateException(e);
                 }
             }, THREADS);
-            for (int i = 0; i < 500 && nproxy.server().generation().inFlight() == 0; i++) {
-                Thread.sleep(20); // until the slow request is in flight
-            }
+            await("the slow request is in flight").atMost(Duration.ofSeconds(10))
+                .until(() -> nproxy.server().generation().inFlight() > 0);
             long t0 = System.nanoTime();
             CompletableFuture<Handover.Report> handover = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -58,11 +59,10 @@ class HandoverTest {
                     throw new IllegalStateException(e);
                 }
             }, THREADS);
-            String draining = "";
-            for (int i = 0; i < 100 && !draining.contains("draining"); i++) {
-                Thread.sleep(20);
-                draining = exchange(keepAlive, "/ready");
-            }
+            String[] answer = {""};
+            await("/ready answers draining").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> (answer[0] = exchange(keepAlive, "/ready")).contains("draining"));
+            String draining = answer[0];
             assertTrue(draining.contains("503") && draining.contains("draining"), draining);
             assertTrue(draining.toLowerCase().contains("connection: close"), draining);
             assertEquals(-1, keepAlive.getInputStream().read(), "the connection closes after that answer");

@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.nproxy.testing.Http;
 import org.nproxy.testing.NproxyFixture;
@@ -36,14 +40,13 @@ class MetersLifecycleTest {
     }
 
     /** The count once it reaches {@code want} (a request is counted just after its response is sent). */
-    private static double await(MeterRegistry r, String location, String code, double want) throws InterruptedException {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        double c = count(r, location, code);
-        while (c != want && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-            c = count(r, location, code);
+    private static double await(MeterRegistry r, String location, String code, double want) {
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> count(r, location, code) == want);
+        } catch (ConditionTimeoutException e) {
+            // the caller asserts the count
         }
-        return c;
+        return count(r, location, code);
     }
 
     @Test
@@ -70,11 +73,8 @@ class MetersLifecycleTest {
             assertTrue(r.ok(), r.message());
             assertEquals(200, Http.status(Http.get(port, "/a", "one.test")));
             assertEquals(4.0, await(exporter, "/a", "200", 4.0), "a kept location keeps its series");
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (count(exporter, "/b", "503") >= 0 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertEquals(-1.0, count(exporter, "/b", "503"), "a removed location's series go after the drain");
+            Awaitility.await("a removed location's series go after the drain").atMost(Duration.ofSeconds(10))
+                .until(() -> count(exporter, "/b", "503") == -1.0);
             assertNull(root.find("nproxy.request.duration").tags("location", "/b").timer());
             assertEquals(4.0, count(exporter, "/a", "200"));
 

@@ -1,5 +1,6 @@
 package org.nproxy.cache;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,8 +12,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.stream.Stream;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.eclipse.jetty.util.Blocker;
 import org.junit.jupiter.api.Test;
 
@@ -70,12 +73,12 @@ class CacheLifecycleTest {
     }
 
     static long tempFilesAfterAWhile(CacheRig rig) throws Exception {
-        long n = tempFiles(rig);
-        for (int i = 0; i < 100 && n > 0; i++) {
-            Thread.sleep(50);
-            n = tempFiles(rig);
+        try {
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> tempFiles(rig) == 0);
+        } catch (ConditionTimeoutException e) {
+            // the caller asserts the count
         }
-        return n;
+        return tempFiles(rig);
     }
 
     @Test

@@ -1,7 +1,10 @@
 package org.nproxy.cache;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
 
 import org.eclipse.jetty.client.ContentResponse;
 import org.junit.jupiter.api.Test;
@@ -64,13 +67,9 @@ class CacheStaleTest {
             assertTrue(stale.getHeaders().get("Cache-Status").contains("detail=stale-while-revalidate"));
             // one background refresh, however many stale answers go out meanwhile
             rig.get("/swr");
-            String body = "";
-            for (int i = 0; i < 100 && !body.equals("/swr #2"); i++) {
-                Thread.sleep(100);
-                origin.delayMs = 0;
-                body = rig.get("/swr").getContentAsString();
-            }
-            assertEquals("/swr #2", body);
+            origin.delayMs = 0;
+            await("the background refresh lands").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> rig.get("/swr").getContentAsString().equals("/swr #2"));
         }
     }
 
