@@ -101,8 +101,19 @@ public final class Load implements AutoCloseable {
         }
         ws = new WebSocketClient();
         ws.start();
+        // Connected all at once (one by one, 100 tunnels take seconds on a loaded machine).
+        List<Tunnel> opening = new ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<Session>> connected = new ArrayList<>();
         for (int i = 0; i < wsTunnels; i++) {
-            tunnels.add(openTunnel("t" + i));
+            Tunnel t = new Tunnel("t" + i);
+            opening.add(t);
+            connected.add(ws.connect(t, URI.create("ws://127.0.0.1:" + port + "/ws/" + t.name)));
+        }
+        for (int i = 0; i < wsTunnels; i++) {
+            connected.get(i).get(30, TimeUnit.SECONDS);
+            Tunnel t = opening.get(i);
+            tunnels.add(t);
+            Thread.ofPlatform().name("tunnel-" + t.name).start(t::pump);
         }
     }
 
