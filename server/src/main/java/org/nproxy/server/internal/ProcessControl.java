@@ -166,19 +166,24 @@ public final class ProcessControl {
             NproxyServer server = started.getNow(null);
             StringBuilder done = new StringBuilder();
             String failure = null;
+            // Each log on its own: one that cannot be reopened does not keep the other on the moved file.
             try {
                 Path console = ConsoleLog.reopenInstalled();
                 if (console != null) {
                     done.append(console);
                 }
+            } catch (IOException | RuntimeException e) {
+                failure = e.toString();
+            }
+            try {
                 Path access = server == null ? null : server.reopenAccessLog();
                 if (access != null) {
                     done.append(done.isEmpty() ? "" : ", ").append(access);
                 }
             } catch (IOException | RuntimeException e) {
-                failure = e.toString();
+                failure = failure == null ? e.toString() : failure + "; " + e;
             }
-            String message = failure != null ? "logs not reopened: " + failure
+            String message = failure != null ? "not reopened: " + failure + (done.isEmpty() ? "" : " (reopened " + done + ")")
                 : done.isEmpty() ? "no log file to reopen (the access log is off and the output is not a file)"
                 : "reopened " + done;
             if (failure != null) {
