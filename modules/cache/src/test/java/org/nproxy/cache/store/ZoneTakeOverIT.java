@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * real child JVM ({@link Owner}). The second store starts on its memory tiers without touching
  * the owner's files, and takes the directory (disk tier included) over once the owner exits.
  */
-class ZoneTakeOverTest {
+class ZoneTakeOverIT {
     static final long MB = 1 << 20;
 
     @TempDir
