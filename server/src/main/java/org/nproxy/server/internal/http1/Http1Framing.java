@@ -121,6 +121,20 @@ final class Http1Framing {
                     startHead();
                 }
                 case REQUEST_LINE -> {
+                    if (!preface) { // not the preface: only the line's end matters
+                        while (i < to && buffer.get(i) != '\n') {
+                            i++;
+                        }
+                        if (i == to) {
+                            continue;
+                        }
+                        i++;
+                        if (pri) {
+                            return refusePreface(); // PRI, but not "PRI * HTTP/2.0"
+                        }
+                        state = FIELD_START;
+                        continue;
+                    }
                     byte b = buffer.get(i++);
                     if (b == '\n') {
                         if (pri && !(preface && lineLength == PREFACE.length)) {
