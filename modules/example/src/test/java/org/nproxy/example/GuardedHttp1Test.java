@@ -124,6 +124,40 @@ class GuardedHttp1Test {
         }
     }
 
+    @Test
+    void expectContinueThenTheBodyThenAnotherRequestOnTheSameConnection() throws Exception {
+        for (boolean secure : new boolean[] {false, true}) {
+            // Connect just before use: a connection's first head deadline runs from its accept.
+            try (Socket socket = secure ? tls() : plain()) {
+                OutputStream out = socket.getOutputStream();
+                InputStream in = socket.getInputStream();
+                out.write("POST /up HTTP/1.1\r\nHost: a.test\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                String interim = readHead(in);
+                assertTrue(interim.startsWith("HTTP/1.1 100 "), interim);
+                Thread.sleep(1500); // longer than header-timeout: the body is not part of the head
+                out.write(("hello" + LAST_GET).getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                String answer = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertTrue(answer.startsWith("HTTP/1.1 200 ") && answer.contains("Expect: 100-continue\n\nhello"), answer);
+                assertEquals(2, count(answer, "HTTP/1.1 200 "), answer);
+            }
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                break;
+            }
+            head.append((char) c);
+        }
+        return head.toString();
+    }
+
     /** Writes {@code raw} at once and reads until the server closes. */
     private static String exchange(Socket socket, String raw) throws IOException {
         try (socket) {
