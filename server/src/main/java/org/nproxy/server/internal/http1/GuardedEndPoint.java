@@ -3,12 +3,8 @@ package org.nproxy.server.internal.http1;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.channels.ReadPendingException;
-import java.nio.channels.WritePendingException;
 import java.util.concurrent.TimeUnit;
 
 import org.eclipse.jetty.io.Connection;
@@ -40,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * {@code nanoTime}, one volatile write and one CAS per request head; its timer is armed at most
  * once per deadline period per connection, not once per request.
  */
-final class GuardedEndPoint implements EndPoint, EndPoint.Wrapper, Http1Framing.Events, Connection.Listener {
+final class GuardedEndPoint extends ForwardingEndPoint implements Http1Framing.Events, Connection.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(GuardedEndPoint.class);
     private static final byte[] TIMEOUT_408 = ("HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n"
         + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
@@ -64,7 +60,6 @@ final class GuardedEndPoint implements EndPoint, EndPoint.Wrapper, Http1Framing.
         }
     }
 
-    private final EndPoint endPoint;
     private final Scheduler scheduler;
     private final long timeoutNanos;
     private final Http1Framing framing;
@@ -82,7 +77,7 @@ final class GuardedEndPoint implements EndPoint, EndPoint.Wrapper, Http1Framing.
      * @param h2c          whether the connector takes HTTP/2 with prior knowledge
      */
     GuardedEndPoint(EndPoint endPoint, Scheduler scheduler, long timeoutNanos, boolean h2c) {
-        this.endPoint = endPoint;
+        super(endPoint);
         this.scheduler = scheduler;
         this.timeoutNanos = timeoutNanos;
         this.framing = new Http1Framing(this, h2c);
@@ -231,140 +226,6 @@ final class GuardedEndPoint implements EndPoint, EndPoint.Wrapper, Http1Framing.
         framing.stop();
         HEAD_START.setVolatile(this, OFF);
         cancelTimer();
-        endPoint.upgrade(newConnection);
-    }
-
-    // Everything else is forwarded.
-
-    @Override
-    public EndPoint unwrap() {
-        return endPoint;
-    }
-
-    @Override
-    public boolean flush(ByteBuffer... buffers) throws IOException {
-        return endPoint.flush(buffers);
-    }
-
-    @Override
-    public void write(Callback callback, ByteBuffer... buffers) throws WritePendingException {
-        endPoint.write(callback, buffers);
-    }
-
-    @Override
-    public void fillInterested(Callback callback) throws ReadPendingException {
-        endPoint.fillInterested(callback);
-    }
-
-    @Override
-    public boolean tryFillInterested(Callback callback) {
-        return endPoint.tryFillInterested(callback);
-    }
-
-    @Override
-    public boolean isFillInterested() {
-        return endPoint.isFillInterested();
-    }
-
-    @Override
-    public Connection getConnection() {
-        return endPoint.getConnection();
-    }
-
-    @Override
-    public void setConnection(Connection connection) {
-        endPoint.setConnection(connection);
-    }
-
-    @Override
-    public void onOpen() {
-        endPoint.onOpen();
-    }
-
-    @Override
-    public void onClose(Throwable cause) {
-        endPoint.onClose(cause);
-    }
-
-    @Override
-    public boolean isOpen() {
-        return endPoint.isOpen();
-    }
-
-    @Override
-    public void close(Throwable cause) {
-        endPoint.close(cause);
-    }
-
-    @Override
-    public void shutdownOutput() {
-        endPoint.shutdownOutput();
-    }
-
-    @Override
-    public boolean isOutputShutdown() {
-        return endPoint.isOutputShutdown();
-    }
-
-    @Override
-    public boolean isInputShutdown() {
-        return endPoint.isInputShutdown();
-    }
-
-    @Override
-    public long getCreatedTimeStamp() {
-        return endPoint.getCreatedTimeStamp();
-    }
-
-    @Override
-    public long getIdleTimeout() {
-        return endPoint.getIdleTimeout();
-    }
-
-    @Override
-    public void setIdleTimeout(long idleTimeout) {
-        endPoint.setIdleTimeout(idleTimeout);
-    }
-
-    @Override
-    public SocketAddress getLocalSocketAddress() {
-        return endPoint.getLocalSocketAddress();
-    }
-
-    @Override
-    public SocketAddress getRemoteSocketAddress() {
-        return endPoint.getRemoteSocketAddress();
-    }
-
-    @Deprecated
-    @Override
-    public InetSocketAddress getLocalAddress() {
-        return getLocalSocketAddress() instanceof InetSocketAddress inet ? inet : null;
-    }
-
-    @Deprecated
-    @Override
-    public InetSocketAddress getRemoteAddress() {
-        return getRemoteSocketAddress() instanceof InetSocketAddress inet ? inet : null;
-    }
-
-    @Override
-    public Object getTransport() {
-        return endPoint.getTransport();
-    }
-
-    @Override
-    public SslSessionData getSslSessionData() {
-        return endPoint.getSslSessionData();
-    }
-
-    @Override
-    public boolean isSecure() {
-        return endPoint.isSecure();
-    }
-
-    @Override
-    public String toString() {
-        return String.format("%s@%x[%s]", getClass().getSimpleName(), hashCode(), endPoint);
+        super.upgrade(newConnection);
     }
 }
