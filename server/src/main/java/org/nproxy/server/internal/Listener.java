@@ -168,7 +168,6 @@ public final class Listener {
             + ": restart nproxy to apply that (only certificates and server blocks change on reload)";
     }
 
-    /** Reload: re-keys the TLS context with the new generation's certificates. */
     /**
      * Reads the certificates of the next generation's server blocks on this listener (may fail:
      * nothing changes then); {@link #apply} installs them. Null for a listener without TLS.
