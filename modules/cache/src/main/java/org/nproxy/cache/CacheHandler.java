@@ -7,6 +7,8 @@ import java.nio.channels.FileChannel;
 import java.util.List;
 import java.util.Optional;
 
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -14,6 +16,7 @@ import org.eclipse.jetty.util.Callback;
 import org.nproxy.cache.internal.AddressBlock;
 import org.nproxy.cache.internal.ByteRange;
 import org.nproxy.cache.internal.Fields;
+import org.nproxy.cache.internal.HitForm;
 import org.nproxy.cache.internal.StoredSender;
 import org.nproxy.cache.policy.Headers;
 import org.nproxy.cache.policy.Servability;
@@ -73,16 +76,18 @@ public final class CacheHandler extends Handler.Wrapper {
         }
         Lookup found = lookup(key, clientHeaders);
         if (found.stored() != null) {
-            Servability.Verdict v = Servability.decide(clientHeaders, found.stored().meta().exchange(),
-                System.currentTimeMillis(), settings.policy());
+            HitForm form = HitForm.of(found.stored());
+            Servability.Verdict v = Servability.decide(clientHeaders, form.policy(), System.currentTimeMillis(),
+                settings.policy());
             boolean served = switch (v.use()) {
-                case FRESH -> serve(request, response, callback, found.stored(), v.age(), "HIT", "hit; ttl=" + v.ttl());
-                case STALE_ACCEPTED -> serve(request, response, callback, found.stored(), v.age(), "STALE",
-                    "hit; ttl=" + v.ttl() + "; detail=max-stale");
+                case FRESH -> serve(request, response, callback, clientHeaders, found.stored(), v.age(), "HIT",
+                    "nproxy; hit; ttl=" + v.ttl());
+                case STALE_ACCEPTED -> serve(request, response, callback, clientHeaders, found.stored(), v.age(), "STALE",
+                    "nproxy; hit; ttl=" + v.ttl() + "; detail=max-stale");
                 case STALE_WHILE_REVALIDATE -> {
                     fetches.refreshInBackground(request, clientHeaders, found);
-                    yield serve(request, response, callback, found.stored(), v.age(), "UPDATING",
-                        "hit; ttl=" + v.ttl() + "; detail=stale-while-revalidate");
+                    yield serve(request, response, callback, clientHeaders, found.stored(), v.age(), "UPDATING",
+                        "nproxy; hit; ttl=" + v.ttl() + "; detail=stale-while-revalidate");
                 }
                 case REVALIDATE -> {
                     if (Servability.onlyIfCached(clientHeaders)) {
@@ -118,18 +123,29 @@ public final class CacheHandler extends Handler.Wrapper {
      */
     boolean serve(Request request, Response response, Callback callback, StoredResponse stored, long age,
                   String status, String cacheStatus) {
+        return serve(request, response, callback, Fields.headers(request.getHeaders()), stored, age, status,
+            "nproxy; " + cacheStatus);
+    }
+
+    /** As above, with the request's fields already read and the whole Cache-Status entry. */
+    private boolean serve(Request request, Response response, Callback callback, Headers clientHeaders,
+                          StoredResponse stored, long age, String status, String cacheStatus) {
         FileChannel file = StoredSender.open(stored);
         if (stored.inFile() && file == null) {
             return false;
         }
-        Headers clientHeaders = Fields.headers(request.getHeaders());
-        boolean notModified = Validation.clientNotModified(request.getMethod(), clientHeaders, stored.meta().status(),
+        String method = request.getMethod();
+        HttpFields requestFields = request.getHeaders();
+        boolean conditional = requestFields.contains(HttpHeader.IF_NONE_MATCH)
+            || requestFields.contains(HttpHeader.IF_MODIFIED_SINCE);
+        boolean notModified = conditional && Validation.clientNotModified(method, clientHeaders, stored.meta().status(),
             stored.meta().headers());
-        ByteRange range = notModified || stored.meta().status() != 200 || !request.getMethod().equals("GET") ? null
-            : ByteRange.of(clientHeaders, stored.meta().headers(), stored.meta().length());
+        List<ByteRange> ranges = notModified || stored.meta().status() != 200 || !method.equals("GET")
+            || !requestFields.contains(HttpHeader.RANGE) ? null
+            : ByteRange.parse(clientHeaders, stored.meta().headers(), stored.meta().length());
         CACHE_STATUS.set(request, status);
-        StoredSender.send(stored, file, request.getMethod().equals("HEAD"), notModified, range, age,
-            "nproxy; " + cacheStatus, response, callback);
+        StoredSender.send(HitForm.of(stored), stored, file, method.equals("HEAD"), notModified, ranges, age,
+            cacheStatus, response, callback);
         return true;
     }
 

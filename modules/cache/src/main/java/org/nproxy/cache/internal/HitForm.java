@@ -1,0 +1,90 @@
+package org.nproxy.cache.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
+import java.util.Set;
+
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
+import org.nproxy.cache.policy.Headers;
+import org.nproxy.cache.policy.Prepared;
+import org.nproxy.cache.store.StoredResponse;
+
+/**
+ * A stored response made ready to answer hits, once per stored instance (see
+ * {@link StoredResponse#prepared}): the policy's view ({@link Prepared}: directives, initial age,
+ * lifetime), the header fields to send already encoded for the wire, the subset a 304 keeps, the
+ * validators, and the last {@code Age} / {@code Cache-Status} pair (they change once a second).
+ */
+public final class HitForm {
+    private static final Set<String> NOT_SENT = Set.of("age", "content-length", "cache-status");
+    /** RFC 9110 §15.4.5: what a 304 carries of the stored fields. */
+    private static final Set<String> NOT_MODIFIED_FIELDS = Set.of("cache-control", "content-location", "date", "etag",
+        "expires", "vary", "last-modified");
+
+    final Prepared policy;
+    /** Stored fields minus Age, Content-Length and Cache-Status, encoded. */
+    final HttpField[] fields;
+    final HttpField[] notModifiedFields;
+    /** The Cache-Status of the caches behind us when it was stored, or null. */
+    final String behind;
+    final HttpField contentLength;
+    final String etag;
+    final OptionalLong lastModified;
+    final String contentType;
+    private volatile Stamp stamp;
+
+    /** Age and Cache-Status fields for one age and status label. */
+    private record Stamp(long age, String status, HttpField ageField, HttpField statusField) {
+    }
+
+    private HitForm(StoredResponse stored) {
+        Headers h = stored.meta().headers();
+        this.policy = Prepared.of(stored.meta().exchange());
+        List<HttpField> all = new ArrayList<>(h.fields().size());
+        List<HttpField> nm = new ArrayList<>();
+        for (Headers.Field f : h.fields()) {
+            String lower = f.name().toLowerCase(Locale.ROOT);
+            if (NOT_SENT.contains(lower)) {
+                continue;
+            }
+            HttpHeader known = HttpHeader.CACHE.get(f.name());
+            HttpField field = known != null ? new PreEncodedHttpField(known, f.name(), f.value())
+                : new PreEncodedHttpField(f.name(), f.value());
+            all.add(field);
+            if (NOT_MODIFIED_FIELDS.contains(lower)) {
+                nm.add(field);
+            }
+        }
+        this.fields = all.toArray(HttpField[]::new);
+        this.notModifiedFields = nm.toArray(HttpField[]::new);
+        this.behind = h.get("Cache-Status");
+        this.contentLength = new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, Long.toString(stored.meta().length()));
+        this.etag = h.get("ETag");
+        this.lastModified = h.date("Last-Modified");
+        this.contentType = h.get("Content-Type");
+    }
+
+    /** The form of a stored response, made on its first hit. */
+    public static HitForm of(StoredResponse stored) {
+        return stored.prepared(HitForm::new);
+    }
+
+    public Prepared policy() {
+        return policy;
+    }
+
+    /** {@code Age} and {@code Cache-Status} (ours first, then those behind us, RFC 9211 §2). */
+    HttpField[] stamp(long age, String cacheStatus) {
+        Stamp s = stamp;
+        if (s == null || s.age() != age || !s.status().equals(cacheStatus)) {
+            s = new Stamp(age, cacheStatus, new PreEncodedHttpField(HttpHeader.AGE, Long.toString(age)),
+                new HttpField("Cache-Status", behind == null ? cacheStatus : cacheStatus + ", " + behind));
+            stamp = s;
+        }
+        return new HttpField[] {s.ageField(), s.statusField()};
+    }
+}
