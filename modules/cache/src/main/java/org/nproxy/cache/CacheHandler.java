@@ -15,6 +15,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.nproxy.cache.internal.AddressBlock;
 import org.nproxy.cache.internal.ByteRange;
+import org.nproxy.cache.internal.CacheKey;
 import org.nproxy.cache.internal.Fields;
 import org.nproxy.cache.internal.HitForm;
 import org.nproxy.cache.internal.StoredSender;
@@ -50,12 +51,14 @@ public final class CacheHandler extends Handler.Wrapper {
     private final Store store;
     private final List<AddressBlock> purgeFrom;
     private final Fetches fetches;
+    private final CacheKey cacheKey;
 
     public CacheHandler(CacheSettings settings, CacheZone zone) {
         this.settings = java.util.Objects.requireNonNull(settings, "settings");
         java.util.Objects.requireNonNull(zone, "zone");
         this.store = zone.store();
         this.purgeFrom = settings.purgeFrom().stream().map(AddressBlock::parse).toList();
+        this.cacheKey = CacheKey.of(settings.key());
         this.fetches = new Fetches(this, settings, zone);
     }
 
@@ -67,7 +70,7 @@ public final class CacheHandler extends Handler.Wrapper {
             return true;
         }
         Headers clientHeaders = Fields.headers(request.getHeaders());
-        String key = Fields.primaryKey(request);
+        String key = cacheKey.of(request);
         if (!method.equals("GET") && !method.equals("HEAD")) {
             return fetches.passThrough(request, response, callback, key, "method");
         }
@@ -167,7 +170,7 @@ public final class CacheHandler extends Handler.Wrapper {
         }
         Headers clientHeaders = Fields.headers(request.getHeaders());
         List<String> tags = CacheTags.of(clientHeaders);
-        String key = Fields.primaryKey(request);
+        String key = cacheKey.of(request);
         int removed;
         if (!tags.isEmpty()) {
             removed = store.purgeTags(tags);

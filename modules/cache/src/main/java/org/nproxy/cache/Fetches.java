@@ -12,6 +12,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
+import org.nproxy.cache.internal.CacheKey;
 import org.nproxy.cache.internal.CaptureResponse;
 import org.nproxy.cache.internal.CaptureResponse.Plan;
 import org.nproxy.cache.internal.Collapser;
@@ -62,10 +63,15 @@ final class Fetches {
             return false;
         }
         if (o.result() == Result.DONE) {
-            for (String target : Invalidation.targets(request.getMethod(), capture.getStatus(), key,
-                Fields.headers(capture.getHeaders()))) {
-                String k = Fields.normalize(target);
-                if (k != null) {
+            CacheKey cacheKey = CacheKey.of(settings.key());
+            List<String> targets = Invalidation.targets(request.getMethod(), capture.getStatus(),
+                Fields.primaryKey(request), Fields.headers(capture.getHeaders()));
+            if (!targets.isEmpty()) {
+                store.purge(key); // the target itself, under the location's key
+            }
+            for (String target : targets) {
+                String k = cacheKey.ofUri(request, target);
+                if (k != null && !k.equals(key)) {
                     store.purge(k);
                 }
             }
