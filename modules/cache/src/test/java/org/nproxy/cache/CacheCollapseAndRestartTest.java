@@ -118,6 +118,35 @@ class CacheCollapseAndRestartTest {
         }
     }
 
+    /** A follower of another Vary variant than the leader's answer fetches its own; one of the same shares it. */
+    @Test
+    void followersOfAnotherVariantFetchTheirOwn() throws Exception {
+        try (CountingOrigin origin = new CountingOrigin(); CacheRig rig = CacheRig.start(origin)) {
+            origin.on("/v", (rq, rs, n) -> {
+                rs.getHeaders().put("Cache-Control", "max-age=60");
+                rs.getHeaders().put("Vary", "Accept-Language");
+                rq.setAttribute("body", (rq.getHeaders().get("Accept-Language") + " #" + n).getBytes());
+            });
+            origin.delayMs = 400;
+            CompletableFuture<ContentResponse> en = new CompletableResponseListener(rig.client.newRequest(rig.uri("/v"))
+                .headers(h -> h.put("Accept-Language", "en")).timeout(30, TimeUnit.SECONDS)).send();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (origin.count("/v") == 0 && System.nanoTime() < deadline) { // the English request leads
+                Thread.onSpinWait();
+            }
+            CompletableFuture<ContentResponse> en2 = new CompletableResponseListener(rig.client.newRequest(rig.uri("/v"))
+                .headers(h -> h.put("Accept-Language", "en")).timeout(30, TimeUnit.SECONDS)).send();
+            CompletableFuture<ContentResponse> fr = new CompletableResponseListener(rig.client.newRequest(rig.uri("/v"))
+                .headers(h -> h.put("Accept-Language", "fr")).timeout(30, TimeUnit.SECONDS)).send();
+            assertEquals("en #1", en.get(30, TimeUnit.SECONDS).getContentAsString());
+            ContentResponse follower = en2.get(30, TimeUnit.SECONDS);
+            assertEquals("en #1", follower.getContentAsString());
+            assertTrue(follower.getHeaders().get("Cache-Status").contains("collapsed"), follower.getHeaders().toString());
+            assertEquals("fr #2", fr.get(30, TimeUnit.SECONDS).getContentAsString());
+            assertEquals(2, origin.count("/v"));
+        }
+    }
+
     @Test
     void aMissThatIsNotStorableLetsEveryWaiterFetchItsOwn() throws Exception {
         try (CountingOrigin origin = new CountingOrigin(); CacheRig rig = CacheRig.start(origin)) {
