@@ -118,7 +118,8 @@ public record Headers(List<Field> fields) {
             int hour = digits(v, 17, 2);
             int minute = digits(v, 20, 2);
             int second = digits(v, 23, 2);
-            if (month >= 0 && month % 3 == 0 && day >= 1 && day <= 31 && year >= 0 && hour <= 23 && minute <= 59
+            if (month >= 0 && month % 3 == 0 && day >= 1 && day <= 31 && year >= 0 && hour >= 0 && hour <= 23
+                && minute >= 0 && minute <= 59 && second >= 0
                 && second <= 59 && v.charAt(7) == ' ' && v.charAt(11) == ' ' && v.charAt(16) == ' '
                 && v.charAt(19) == ':' && v.charAt(22) == ':') {
                 try {
@@ -149,9 +150,12 @@ public record Headers(List<Field> fields) {
         return value;
     }
 
+    /** IMF-fixdate (RFC 9110 §5.6.7): a two-digit day, unlike java.time's RFC_1123_DATE_TIME. */
+    private static final DateTimeFormatter IMF_FIXDATE =
+        DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+
     /** Formats epoch milliseconds as an IMF-fixdate. */
     public static String formatDate(long epochMillis) {
-        return DateTimeFormatter.RFC_1123_DATE_TIME.format(
-            ZonedDateTime.ofInstant(java.time.Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC));
+        return IMF_FIXDATE.format(java.time.Instant.ofEpochMilli(epochMillis));
     }
 }
