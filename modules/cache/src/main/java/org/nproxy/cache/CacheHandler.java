@@ -133,8 +133,9 @@ public final class CacheHandler extends Handler.Wrapper {
     /** As above, with the request's fields already read and the whole Cache-Status entry. */
     private boolean serve(Request request, Response response, Callback callback, Headers clientHeaders,
                           StoredResponse stored, long age, String status, String cacheStatus) {
-        FileChannel file = StoredSender.open(stored);
-        if (stored.inFile() && file == null) {
+        HitForm form = HitForm.of(stored);
+        FileChannel file = StoredSender.open(form, stored);
+        if (StoredSender.missing(form, stored, file)) {
             return false;
         }
         String method = request.getMethod();
@@ -147,7 +148,7 @@ public final class CacheHandler extends Handler.Wrapper {
             || !requestFields.contains(HttpHeader.RANGE) ? null
             : ByteRange.parse(clientHeaders, stored.meta().headers(), stored.meta().length());
         CACHE_STATUS.set(request, status);
-        StoredSender.send(HitForm.of(stored), stored, file, method.equals("HEAD"), notModified, ranges, age,
+        StoredSender.send(form, stored, file, method.equals("HEAD"), notModified, ranges, age,
             cacheStatus, response, callback);
         return true;
     }

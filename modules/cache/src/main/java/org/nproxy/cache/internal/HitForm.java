@@ -1,5 +1,8 @@
 package org.nproxy.cache.internal;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -36,6 +39,11 @@ public final class HitForm {
     final OptionalLong lastModified;
     final String contentType;
     private volatile Stamp stamp;
+    private volatile ByteBuffer mapping;
+    private volatile boolean reused;
+
+    /** Body files up to this size are mapped once and written from the mapping. */
+    static final long MAP_MAX = 8 << 20;
 
     /** Age and Cache-Status fields for one age and status label. */
     private record Stamp(long age, String status, HttpField ageField, HttpField statusField) {
@@ -75,6 +83,37 @@ public final class HitForm {
 
     public Prepared policy() {
         return policy;
+    }
+
+    /**
+     * The body file mapped read-only (a direct buffer), or null before the first hit. Body files
+     * never change once stored (a new answer gets a new file), so one mapping serves every hit;
+     * it outlives an eviction that deletes the file only as long as this form is remembered.
+     */
+    ByteBuffer mapping() {
+        return mapping;
+    }
+
+    /**
+     * Maps the body file once this form serves its second hit (a form made for every hit, as for
+     * values read from the off-heap or disk tier, would map a file per hit: those read it);
+     * null before that, when it is larger than {@link #MAP_MAX} or cannot be mapped.
+     */
+    ByteBuffer map(FileChannel file, long length) {
+        if (!reused) {
+            reused = true;
+            return null;
+        }
+        if (length > MAP_MAX || length == 0) {
+            return null;
+        }
+        try {
+            ByteBuffer m = file.map(FileChannel.MapMode.READ_ONLY, 0, length);
+            mapping = m;
+            return m;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** {@code Age} and {@code Cache-Status} (ours first, then those behind us, RFC 9211 §2). */

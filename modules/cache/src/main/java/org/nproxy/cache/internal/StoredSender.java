@@ -53,6 +53,34 @@ public final class StoredSender {
      */
     public static void send(HitForm form, StoredResponse stored, FileChannel file, boolean head, boolean notModified,
                             List<ByteRange> ranges, long age, String cacheStatus, Response response, Callback callback) {
+        ByteBuffer whole = null;
+        if (!stored.inFile()) {
+            whole = stored.inlineBuffer();
+        } else if (file == null) {
+            whole = form.mapping();
+        } else if ((whole = form.map(file, stored.meta().length())) != null) {
+            closeQuietly(file); // mapped: the channel is not needed any more
+            file = null;
+        }
+        send(form, stored, whole, file, head, notModified, ranges, age, cacheStatus, response, callback);
+    }
+
+    /**
+     * Opens what a hit reads: nothing when the body is inline or its file already mapped, else
+     * the file (null when it vanished since the look-up: the caller treats that as a miss).
+     */
+    public static FileChannel open(HitForm form, StoredResponse stored) {
+        return !stored.inFile() || form.mapping() != null ? null : open(stored);
+    }
+
+    /** Whether a body file was needed but could not be opened (see {@link #open(HitForm, StoredResponse)}). */
+    public static boolean missing(HitForm form, StoredResponse stored, FileChannel file) {
+        return stored.inFile() && form.mapping() == null && file == null;
+    }
+
+    private static void send(HitForm form, StoredResponse stored, ByteBuffer whole, FileChannel file, boolean head,
+                             boolean notModified, List<ByteRange> ranges, long age, String cacheStatus,
+                             Response response, Callback callback) {
         HttpFields.Mutable out = response.getHeaders();
         for (HttpField field : notModified ? form.notModifiedFields : form.fields) {
             if (field.getHeader() == HttpHeader.DATE || field.getHeader() == HttpHeader.SERVER) {
@@ -81,7 +109,7 @@ public final class StoredSender {
             return;
         }
         if (ranges != null && ranges.size() > 1) {
-            multipart(form, stored, file, head, ranges, response, callback);
+            multipart(form, stored, whole, file, head, ranges, response, callback);
             return;
         }
         ByteRange range = ranges == null ? null : ranges.get(0);
@@ -101,14 +129,14 @@ public final class StoredSender {
             return;
         }
         try (file) {
-            body(stored, file, first, length, true, response, callback);
+            body(whole, file, first, length, true, response, callback);
         } catch (IOException e) {
             callback.failed(e);
         }
     }
 
     /** RFC 9110 §14.6: each range as a part with its Content-Type and Content-Range. */
-    private static void multipart(HitForm form, StoredResponse stored, FileChannel file, boolean head,
+    private static void multipart(HitForm form, StoredResponse stored, ByteBuffer whole, FileChannel file, boolean head,
                                   List<ByteRange> ranges, Response response, Callback callback) {
         long total = stored.meta().length();
         String boundary = "nproxy-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 1);
@@ -136,7 +164,7 @@ public final class StoredSender {
         try (file) {
             for (int i = 0; i < ranges.size(); i++) {
                 blockingWrite(response, ByteBuffer.wrap(heads[i]));
-                body(stored, file, ranges.get(i).first(), ranges.get(i).length(), false, response, null);
+                body(whole, file, ranges.get(i).first(), ranges.get(i).length(), false, response, null);
             }
             response.write(true, ByteBuffer.wrap(tail), callback);
         } catch (IOException e) {
@@ -145,14 +173,15 @@ public final class StoredSender {
     }
 
     /**
-     * Writes {@code length} bytes of the body from {@code first}: a view of the stored bytes, or
-     * reads of the file into a pooled direct buffer. With {@code last}, the final write completes
-     * {@code callback}; otherwise every write is waited for and callback is unused.
+     * Writes {@code length} bytes of the body from {@code first}: a view of the whole body (the
+     * stored bytes, or the file's mapping), or reads of the file into a pooled direct buffer.
+     * With {@code last}, the final write completes {@code callback}; otherwise every write is
+     * waited for and callback is unused.
      */
-    private static void body(StoredResponse stored, FileChannel file, long first, long length, boolean last,
+    private static void body(ByteBuffer whole, FileChannel file, long first, long length, boolean last,
                              Response response, Callback callback) throws IOException {
         if (file == null) {
-            ByteBuffer view = stored.inlineBuffer().position((int) first).limit((int) (first + length));
+            ByteBuffer view = whole.duplicate().limit((int) (first + length)).position((int) first);
             if (last) {
                 response.write(true, view, callback);
             } else {
