@@ -109,6 +109,11 @@ public final class CacheHandler extends Handler.Wrapper {
         return fetches.miss(request, response, callback, clientHeaders, found);
     }
 
+    /** The location's primary key (its {@code key} template, or the default). */
+    CacheKey cacheKey() {
+        return cacheKey;
+    }
+
     /** The stored variant for a request, if any (RFC 9111 §4.1). */
     Lookup lookup(String key, Headers clientHeaders) {
         Optional<List<String>> vary = store.varyNames(key);

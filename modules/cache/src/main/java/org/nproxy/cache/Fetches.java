@@ -63,7 +63,7 @@ final class Fetches {
             return false;
         }
         if (o.result() == Result.DONE) {
-            CacheKey cacheKey = CacheKey.of(settings.key());
+            CacheKey cacheKey = handler.cacheKey();
             List<String> targets = Invalidation.targets(request.getMethod(), capture.getStatus(),
                 Fields.primaryKey(request), Fields.headers(capture.getHeaders()));
             if (!targets.isEmpty()) {

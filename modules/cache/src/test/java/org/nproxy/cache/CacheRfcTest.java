@@ -300,4 +300,41 @@ class CacheRfcTest {
             assertEquals(2, origin.count("/star"));
         }
     }
+
+    @Test
+    void s4_1_varyValuesAreNormalized() throws Exception {
+        try (CountingOrigin origin = new CountingOrigin(); CacheRig rig = CacheRig.start(origin)) {
+            origin.on("/enc", (rq, rs, n) -> {
+                rs.getHeaders().put("Cache-Control", "max-age=60");
+                rs.getHeaders().put("Vary", "Accept-Encoding");
+            });
+            rig.get("/enc", "Accept-Encoding", "gzip, br");
+            assertTrue(status(rig.get("/enc", "Accept-Encoding", "br,gzip")).startsWith("nproxy; hit"), "element order");
+            assertTrue(status(rig.get("/enc", "Accept-Encoding", " GZIP ,  br ")).startsWith("nproxy; hit"), "case, spaces");
+            rig.get("/enc", "Accept-Encoding", "identity");
+            assertEquals(2, origin.count("/enc"));
+        }
+    }
+
+    @Test
+    void rfc9213_cdnCacheControlReplacesCacheControlForThisCache() throws Exception {
+        try (CountingOrigin origin = new CountingOrigin(); CacheRig rig = CacheRig.start(origin)) {
+            origin.on("/cdn", (rq, rs, n) -> {
+                rs.getHeaders().put("Cache-Control", "no-store");
+                rs.getHeaders().put("CDN-Cache-Control", "max-age=60");
+            });
+            origin.on("/cdn-no", (rq, rs, n) -> {
+                rs.getHeaders().put("Cache-Control", "max-age=60");
+                rs.getHeaders().put("CDN-Cache-Control", "no-store");
+            });
+            rig.get("/cdn");
+            ContentResponse hit = rig.get("/cdn");
+            assertTrue(status(hit).startsWith("nproxy; hit"));
+            assertEquals("no-store", hit.getHeaders().get("Cache-Control"), "sent on for the browser");
+            rig.get("/cdn-no");
+            rig.get("/cdn-no");
+            assertEquals(1, origin.count("/cdn"));
+            assertEquals(2, origin.count("/cdn-no"));
+        }
+    }
 }
