@@ -29,18 +29,25 @@ public final class HitForm {
         "expires", "vary", "last-modified");
 
     final Prepared policy;
-    /** Stored fields minus Age, Content-Length and Cache-Status, encoded. */
-    final HttpField[] fields;
-    final HttpField[] notModifiedFields;
+    private final Headers headers;
+    private final long length;
+    /** The stored fields as sent: plain for a first hit, encoded for the wire from the second on. */
+    private volatile Wire wire;
     /** The Cache-Status of the caches behind us when it was stored, or null. */
     final String behind;
-    final HttpField contentLength;
     final String etag;
     final OptionalLong lastModified;
     final String contentType;
     private volatile Stamp stamp;
     private volatile ByteBuffer mapping;
-    private volatile boolean reused;
+    private volatile boolean seen;
+
+    /**
+     * The stored fields minus Age, Content-Length and Cache-Status, the subset a 304 keeps, and
+     * Content-Length.
+     */
+    record Wire(HttpField[] fields, HttpField[] notModifiedFields, HttpField contentLength, boolean encoded) {
+    }
 
     /** Body files up to this size are mapped once and written from the mapping. */
     static final long MAP_MAX = 8 << 20;
@@ -51,7 +58,22 @@ public final class HitForm {
 
     private HitForm(StoredResponse stored) {
         Headers h = stored.meta().headers();
+        this.headers = h;
+        this.length = stored.meta().length();
         this.policy = Prepared.of(stored.meta().exchange());
+        this.wire = wire(h, length, false);
+        this.behind = h.get("Cache-Status");
+        this.etag = h.get("ETag");
+        this.lastModified = h.date("Last-Modified");
+        this.contentType = h.get("Content-Type");
+    }
+
+    /**
+     * The fields, encoded for HTTP/1.1, h2 and h3 at once (which costs more than sending them
+     * plain once) only when this form serves a second time: a form made for every hit, as for
+     * values read from the off-heap or disk tier, never pays for it.
+     */
+    private static Wire wire(Headers h, long length, boolean encode) {
         List<HttpField> all = new ArrayList<>(h.fields().size());
         List<HttpField> nm = new ArrayList<>();
         for (Headers.Field f : h.fields()) {
@@ -60,20 +82,44 @@ public final class HitForm {
                 continue;
             }
             HttpHeader known = HttpHeader.CACHE.get(f.name());
-            HttpField field = known != null ? new PreEncodedHttpField(known, f.name(), f.value())
-                : new PreEncodedHttpField(f.name(), f.value());
+            HttpField field;
+            if (encode) {
+                field = known != null ? new PreEncodedHttpField(known, f.name(), f.value())
+                    : new PreEncodedHttpField(f.name(), f.value());
+            } else {
+                field = known != null ? new HttpField(known, f.name(), f.value()) : new HttpField(f.name(), f.value());
+            }
             all.add(field);
             if (NOT_MODIFIED_FIELDS.contains(lower)) {
                 nm.add(field);
             }
         }
-        this.fields = all.toArray(HttpField[]::new);
-        this.notModifiedFields = nm.toArray(HttpField[]::new);
-        this.behind = h.get("Cache-Status");
-        this.contentLength = new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, Long.toString(stored.meta().length()));
-        this.etag = h.get("ETag");
-        this.lastModified = h.date("Last-Modified");
-        this.contentType = h.get("Content-Type");
+        String len = Long.toString(length);
+        return new Wire(all.toArray(HttpField[]::new), nm.toArray(HttpField[]::new),
+            encode ? new PreEncodedHttpField(HttpHeader.CONTENT_LENGTH, len) : new HttpField(HttpHeader.CONTENT_LENGTH, len),
+            encode);
+    }
+
+    /**
+     * Marks one more use and returns the fields for it: plain the first time, encoded once and
+     * for good from the second use on ({@link #again()}), when a body file may also be mapped.
+     */
+    Wire use() {
+        if (!seen) {
+            seen = true;
+            return wire;
+        }
+        Wire w = wire;
+        if (!w.encoded()) {
+            w = wire(headers, length, true);
+            wire = w;
+        }
+        return w;
+    }
+
+    /** Whether this form served before (see {@link #use()}). */
+    boolean again() {
+        return wire.encoded();
     }
 
     /** The form of a stored response, made on its first hit. */
@@ -100,11 +146,7 @@ public final class HitForm {
      * null before that, when it is larger than {@link #MAP_MAX} or cannot be mapped.
      */
     ByteBuffer map(FileChannel file, long length) {
-        if (!reused) {
-            reused = true;
-            return null;
-        }
-        if (length > MAP_MAX || length == 0) {
+        if (!again() || length > MAP_MAX || length == 0) {
             return null;
         }
         try {
@@ -120,7 +162,7 @@ public final class HitForm {
     HttpField[] stamp(long age, String cacheStatus) {
         Stamp s = stamp;
         if (s == null || s.age() != age || !s.status().equals(cacheStatus)) {
-            s = new Stamp(age, cacheStatus, new PreEncodedHttpField(HttpHeader.AGE, Long.toString(age)),
+            s = new Stamp(age, cacheStatus, new HttpField(HttpHeader.AGE, Long.toString(age)),
                 new HttpField("Cache-Status", behind == null ? cacheStatus : cacheStatus + ", " + behind));
             stamp = s;
         }

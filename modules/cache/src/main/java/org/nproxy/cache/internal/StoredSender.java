@@ -53,6 +53,7 @@ public final class StoredSender {
      */
     public static void send(HitForm form, StoredResponse stored, FileChannel file, boolean head, boolean notModified,
                             List<ByteRange> ranges, long age, String cacheStatus, Response response, Callback callback) {
+        HitForm.Wire wire = form.use();
         ByteBuffer whole = null;
         if (!stored.inFile()) {
             whole = stored.inlineBuffer();
@@ -62,7 +63,7 @@ public final class StoredSender {
             closeQuietly(file); // mapped: the channel is not needed any more
             file = null;
         }
-        send(form, stored, whole, file, head, notModified, ranges, age, cacheStatus, response, callback);
+        send(form, wire, stored, whole, file, head, notModified, ranges, age, cacheStatus, response, callback);
     }
 
     /**
@@ -78,11 +79,12 @@ public final class StoredSender {
         return stored.inFile() && form.mapping() == null && file == null;
     }
 
-    private static void send(HitForm form, StoredResponse stored, ByteBuffer whole, FileChannel file, boolean head,
+    private static void send(HitForm form, HitForm.Wire wire, StoredResponse stored, ByteBuffer whole, FileChannel file,
+                             boolean head,
                              boolean notModified, List<ByteRange> ranges, long age, String cacheStatus,
                              Response response, Callback callback) {
         HttpFields.Mutable out = response.getHeaders();
-        for (HttpField field : notModified ? form.notModifiedFields : form.fields) {
+        for (HttpField field : notModified ? wire.notModifiedFields() : wire.fields()) {
             if (field.getHeader() == HttpHeader.DATE || field.getHeader() == HttpHeader.SERVER) {
                 out.put(field);
             } else {
@@ -121,7 +123,7 @@ public final class StoredSender {
             out.put(HttpHeader.CONTENT_LENGTH, length);
         } else {
             response.setStatus(stored.meta().status());
-            out.put(form.contentLength);
+            out.put(wire.contentLength());
         }
         if (head || length == 0) {
             closeQuietly(file);
