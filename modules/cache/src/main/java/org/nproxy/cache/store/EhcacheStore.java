@@ -38,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * from its heap and off-heap tiers, leaves the directory's files alone, and takes the directory
  * over in the background once the owner exits: it opens the disk tier the owner left and moves
  * the entries gathered in memory into it ({@link #tryTakeOver}).
+ *
+ * <p>Hits: the heap tier hands out the very {@code byte[]} it holds, so what was decoded from a
+ * value is remembered with it ({@link Decoded}) and reused while Ehcache returns the same array:
+ * a heap hit decodes nothing and copies nothing (the inline body is a view of the value). Values
+ * from the off-heap and disk tiers are fresh copies and are decoded each time.
  */
 public final class EhcacheStore implements Store {
     private static final Logger LOG = LoggerFactory.getLogger(EhcacheStore.class);
@@ -47,6 +52,15 @@ public final class EhcacheStore implements Store {
 
     /** How often a store that does not own its directory tries to take it over. */
     static final long TAKE_OVER_RETRY_MILLIS = 1000;
+
+    /** Decoded values by Ehcache key, valid while the cache returns the identical array. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Decoded> decoded =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    private final int decodedCap;
+
+    /** A value and what was decoded from it. */
+    private record Decoded(byte[] value, Object result) {
+    }
 
     private final StoreLayout layout;
     // Replaced once, when a store that started on its memory tiers takes over the disk tier
@@ -63,6 +77,9 @@ public final class EhcacheStore implements Store {
         this.manager = manager;
         this.cache = manager.getCache("responses", String.class, byte[].class);
         this.owner = owner;
+        // as many as the heap tier holds (index and entry keys), plus slack for values just read
+        // from a lower tier; past it, some are forgotten (they are decoded again on their next hit)
+        this.decodedCap = (int) Math.min(1 << 20, layout.heapEntries() + 256);
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new Object();
         }
@@ -281,20 +298,49 @@ public final class EhcacheStore implements Store {
     @Override
     public Optional<StoredResponse> get(String primaryKey, String variantKey) {
         Cache<String, byte[]> cache = this.cache; // one store, also across a take-over
-        byte[] value = cache.get(entryKey(primaryKey, variantKey));
-        EntryCodec.Entry e = value == null ? null : EntryCodec.entry(value);
-        if (e == null) {
+        String key = entryKey(primaryKey, variantKey);
+        byte[] value = cache.get(key);
+        if (value == null) {
             return Optional.empty();
         }
-        if (e.file() != null) {
-            Path file = layout.dir().resolve(e.file());
-            if (!Files.isRegularFile(file)) {
-                cache.remove(entryKey(primaryKey, variantKey));
-                return Optional.empty();
+        StoredResponse r = decode(key, value, v -> {
+            EntryCodec.Entry e = EntryCodec.entry(v);
+            if (e == null) {
+                return null;
             }
-            return Optional.of(new StoredResponse(e.meta(), null, file));
+            return e.file() != null ? new StoredResponse(e.meta(), null, layout.dir().resolve(e.file()))
+                : new StoredResponse(e.meta(), e.inline(), null);
+        });
+        if (r == null) {
+            return Optional.empty();
         }
-        return Optional.of(new StoredResponse(e.meta(), e.inline(), null));
+        if (r.inFile() && !Files.isRegularFile(r.bodyFile())) {
+            cache.remove(key);
+            decoded.remove(key);
+            return Optional.empty();
+        }
+        return Optional.of(r);
+    }
+
+    /** What {@code decoder} makes of a value, remembered while the cache returns the same array. */
+    @SuppressWarnings("unchecked")
+    private <T> T decode(String key, byte[] value, java.util.function.Function<byte[], T> decoder) {
+        Decoded d = decoded.get(key);
+        if (d != null && d.value() == value) {
+            return (T) d.result();
+        }
+        T result = decoder.apply(value);
+        if (result != null) {
+            if (decoded.size() >= decodedCap) {
+                var it = decoded.keySet().iterator();
+                for (int i = 0; i < decodedCap / 4 && it.hasNext(); i++) {
+                    it.next();
+                    it.remove();
+                }
+            }
+            decoded.put(key, new Decoded(value, result));
+        }
+        return result;
     }
 
     @Override
@@ -317,7 +363,7 @@ public final class EhcacheStore implements Store {
                 Path target = layout.dir().resolve(file);
                 Files.createDirectories(target.getParent());
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-                value = EntryCodec.entry(meta, null, file);
+                value = EntryCodec.entry(meta, (byte[]) null, file);
             } else {
                 value = EntryCodec.entry(meta, body.bytes(), null);
             }
@@ -450,8 +496,9 @@ public final class EhcacheStore implements Store {
     }
 
     private EntryCodec.Index index(String primaryKey) {
-        byte[] value = cache.get(indexKey(primaryKey));
-        return value == null ? null : EntryCodec.index(value);
+        String key = indexKey(primaryKey);
+        byte[] value = cache.get(key);
+        return value == null ? null : decode(key, value, EntryCodec::index);
     }
 
     private Object lock(String primaryKey) {
