@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.nproxy.cache.policy.CacheControl;
 import org.nproxy.cache.policy.Exchange;
@@ -48,8 +48,6 @@ public final class TieredStore implements Store {
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
     /** Primary keys whose lease this instance holds. */
     private final ConcurrentHashMap<String, Boolean> leases = new ConcurrentHashMap<>();
-    /** Waits for another instance's entry, one per primary key, joined by concurrent look-ups. */
-    private final ConcurrentHashMap<String, CompletableFuture<Optional<List<String>>>> waits = new ConcurrentHashMap<>();
 
     public TieredStore(String zone, Store local, SharedTier shared, SharedSettings settings) {
         this.zone = Objects.requireNonNull(zone, "zone");
@@ -71,56 +69,50 @@ public final class TieredStore implements Store {
             return names;
         }
         names = shared.varyNames(primaryKey);
-        if (names.isPresent() || settings.lease().isZero() || leases.containsKey(primaryKey)) {
-            return names;
+        return names.isPresent() ? names : collapse(primaryKey, () -> shared.varyNames(primaryKey));
+    }
+
+    /**
+     * Nobody has the key: take its lease and let the caller fetch, or wait (at most the lease
+     * time) for the instance that holds it, looking again every few milliseconds. After taking
+     * the lease it looks once more, so that an entry written just before is not fetched again.
+     */
+    private <T> Optional<T> collapse(String primaryKey, Supplier<Optional<T>> look) {
+        if (settings.lease().isZero() || leases.containsKey(primaryKey)) {
+            return Optional.empty();
         }
-        return switch (shared.tryLease(primaryKey, settings.lease())) {
+        switch (shared.tryLease(primaryKey, settings.lease())) {
             case ACQUIRED -> {
                 leases.put(primaryKey, Boolean.TRUE);
-                yield Optional.empty();
+                Optional<T> again = look.get();
+                if (again.isPresent()) {
+                    releaseLease(primaryKey);
+                }
+                return again;
             }
-            case UNAVAILABLE -> Optional.empty();
-            case BUSY -> awaitRemote(primaryKey);
-        };
-    }
-
-    /** Another instance is fetching the key: wait for its entry, at most the lease time. */
-    private Optional<List<String>> awaitRemote(String primaryKey) {
-        CompletableFuture<Optional<List<String>>> mine = new CompletableFuture<>();
-        CompletableFuture<Optional<List<String>>> wait = waits.putIfAbsent(primaryKey, mine);
-        if (wait == null) {
-            wait = mine;
-            try {
-                mine.complete(poll(primaryKey));
-            } finally {
-                waits.remove(primaryKey, mine);
+            case BUSY -> {
+                long deadline = System.nanoTime() + settings.lease().toNanos();
+                while (System.nanoTime() < deadline && shared.available()) {
+                    try {
+                        Thread.sleep(POLL_MS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                    Optional<T> found = look.get();
+                    if (found.isPresent()) {
+                        return found;
+                    }
+                    if (!shared.leased(primaryKey)) {
+                        return look.get(); // written just before the release, or the holder gave up or died
+                    }
+                }
+                return Optional.empty();
             }
-        }
-        try {
-            return wait.get(settings.lease().toMillis() + 1000, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        } catch (Exception e) {
-            return Optional.empty();
-        }
-    }
-
-    private Optional<List<String>> poll(String primaryKey) {
-        long deadline = System.nanoTime() + settings.lease().toNanos();
-        while (System.nanoTime() < deadline && shared.available()) {
-            try {
-                Thread.sleep(POLL_MS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            Optional<List<String>> names = shared.varyNames(primaryKey);
-            if (names.isPresent() || !shared.leased(primaryKey)) {
-                return names; // its entry, or the holder gave up (not storable) or died
+            default -> {
+                return Optional.empty();
             }
         }
-        return Optional.empty();
     }
 
     @Override
@@ -130,6 +122,9 @@ public final class TieredStore implements Store {
             return found;
         }
         Optional<SharedTier.Entry> entry = shared.get(primaryKey, variantKey);
+        if (entry.isEmpty()) {
+            entry = collapse(primaryKey, () -> shared.get(primaryKey, variantKey));
+        }
         if (entry.isEmpty()) {
             return Optional.empty();
         }

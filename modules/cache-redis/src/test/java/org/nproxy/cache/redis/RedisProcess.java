@@ -1,0 +1,115 @@
+package org.nproxy.cache.redis;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.nproxy.testing.NproxyFixture;
+import org.nproxy.testing.Skip;
+
+/**
+ * A real {@code redis-server} on a free port of 127.0.0.1, without persistence, stopped by its PID
+ * ({@link #kill} with SIGKILL, {@link #close} with SIGTERM); {@link #restart} starts it again on
+ * the same port. {@link #cli} runs {@code redis-cli} against it.
+ */
+final class RedisProcess implements AutoCloseable {
+    static final String SERVER = "/usr/bin/redis-server";
+    static final String CLI = "/usr/bin/redis-cli";
+
+    final int port;
+    private final Path dir;
+    private final List<String> extra;
+    private Process process;
+
+    private RedisProcess(int port, Path dir, List<String> extra) {
+        this.port = port;
+        this.dir = dir;
+        this.extra = extra;
+    }
+
+    /** Skips the test when Debian's redis-server is not installed (.ci/run installs it). */
+    static void assumeInstalled() {
+        Skip.unless(Files.isExecutable(Path.of(SERVER)) && Files.isExecutable(Path.of(CLI)),
+            "redis-server and redis-cli are not installed (apt-get install redis-server)");
+    }
+
+    static RedisProcess start(String... extra) throws Exception {
+        assumeInstalled();
+        RedisProcess r = new RedisProcess(NproxyFixture.freePort(), Files.createTempDirectory("nproxy-redis"), List.of(extra));
+        r.launch();
+        return r;
+    }
+
+    void launch() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(SERVER, "--port", String.valueOf(port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--logfile", dir.resolve("redis.log").toString()));
+        cmd.addAll(extra);
+        process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("redis-server exited: " + Files.readString(dir.resolve("stdout.log"))
+                    + (Files.exists(dir.resolve("redis.log")) ? Files.readString(dir.resolve("redis.log")) : ""));
+            }
+            if (cli("PING").contains("PONG")) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("redis-server on port " + port + " did not answer PING");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** SIGKILL by PID, then waits for the process to be gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** Starts redis-server again on the same port (empty: no persistence). */
+    void restart() throws Exception {
+        launch();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Runs redis-cli with these arguments; its output (stdout and stderr). */
+    String cli(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(CLI, "-h", "127.0.0.1", "-p", String.valueOf(port)));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        return new String(out, StandardCharsets.UTF_8);
+    }
+
+    /** Writes raw bytes under a key (what an operator or another program might do by hand). */
+    void setRaw(String key, byte[] value) throws IOException, InterruptedException {
+        List<String> cmd = List.of(CLI, "-h", "127.0.0.1", "-p", String.valueOf(port), "-x", "SET", key);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getOutputStream().write(value);
+        p.getOutputStream().close();
+        p.getInputStream().readAllBytes();
+        p.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+}
