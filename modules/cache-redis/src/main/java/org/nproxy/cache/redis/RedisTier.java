@@ -22,7 +22,6 @@ import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.api.StatefulConnection;
@@ -194,7 +193,7 @@ final class RedisTier implements SharedTier {
                 while (root.getCause() != null && root.getCause() != root) {
                     root = root.getCause();
                 }
-                breaker.down("cannot connect: " + e.getMessage() + (root == e ? "" : ": " + root.getMessage()));
+                breaker.down("cannot connect: " + e.getMessage() + (root == e ? "" : ": " + root));
             }
             return;
         }
@@ -300,7 +299,11 @@ final class RedisTier implements SharedTier {
         }
     }
 
+    /** The last failure, for debug lines. */
+    private volatile String lastFailure;
+
     private Failed failed(String cause) {
+        lastFailure = cause;
         counters.error().increment();
         breaker.failure(cause);
         return FAILED;
@@ -479,6 +482,8 @@ final class RedisTier implements SharedTier {
             counters.stored().increment();
         } catch (Failed | RuntimeException e) {
             counters.storeFailed().increment();
+            LOG.debug("cache zone '{}': writing {} to the shared tier failed: {}", zone, primaryKey,
+                e instanceof Failed ? lastFailure : e.toString());
         }
     }
 
@@ -523,9 +528,9 @@ final class RedisTier implements SharedTier {
             breaker.success();
             counters.sent().increment();
         } catch (Failed | RuntimeException e) {
-            LOG.warn("cache zone '{}': the {} purge of {} did not reach the shared tier (it is down or failed): other "
-                + "instances keep their copies until they expire", zone, invalidation.kind().name().toLowerCase(
-                    java.util.Locale.ROOT), invalidation.values());
+            LOG.warn("cache zone '{}': the {} purge of {} did not reach the shared tier ({}): other instances keep "
+                + "their copies until they expire", zone, invalidation.kind().name().toLowerCase(java.util.Locale.ROOT),
+                invalidation.values(), e instanceof Failed ? "it is down or did not answer" : e.toString());
         }
     }
 
@@ -576,7 +581,8 @@ final class RedisTier implements SharedTier {
             if (cursor.isFinished() || System.nanoTime() > deadline) {
                 return;
             }
-            cursor = await(redis.scan(ScanCursor.of(cursor.getCursor()), args), settings.timeout().multipliedBy(10));
+            // the cursor itself, not a copy: on a Cluster it also says which node is being scanned
+            cursor = await(redis.scan(cursor, args), settings.timeout().multipliedBy(10));
         }
     }
 

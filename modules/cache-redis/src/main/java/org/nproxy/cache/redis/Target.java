@@ -83,17 +83,20 @@ final class Target {
             ? settings.timeout().multipliedBy(10) : Duration.ofSeconds(2);
         List<RedisURI> uris = seeds(settings);
         for (RedisURI u : uris) {
-            u.setTimeout(settings.timeout());
+            u.setTimeout(connect); // the hand-shake; each call is bounded by shared-timeout in RedisTier
             if (password != null) {
                 u.setAuthentication(password);
             }
         }
         SocketOptions socket = SocketOptions.builder().connectTimeout(connect).keepAlive(true).build();
-        TimeoutOptions timeouts = TimeoutOptions.enabled(settings.timeout());
+        TimeoutOptions timeouts = TimeoutOptions.enabled(connect); // a backstop: RedisTier waits shared-timeout
         if (cluster(settings)) {
             RedisClusterClient client = RedisClusterClient.create(resources, uris);
+            // Node connections open on first use: rejecting commands while one connects would fail
+            // the first calls to every node. They wait in a bounded queue instead; RedisTier's own
+            // bound (shared-timeout) still holds, and an open breaker sends nothing.
             client.setOptions(ClusterClientOptions.builder().autoReconnect(true)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS).requestQueueSize(10_000)
                 .socketOptions(socket).timeoutOptions(timeouts)
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                     .enablePeriodicRefresh(Duration.ofSeconds(30)).build())

@@ -45,6 +45,31 @@ final class RedisProcess implements AutoCloseable {
         return r;
     }
 
+    /** A node for a Redis Cluster: its bus port (port + 10000) must be free too. */
+    static RedisProcess startClusterNode() throws Exception {
+        assumeInstalled();
+        for (int tries = 0; ; tries++) {
+            int port = NproxyFixture.freePort();
+            if (port < 55000 && free(port + 10000)) {
+                RedisProcess r = new RedisProcess(port, Files.createTempDirectory("nproxy-redis-cluster"),
+                    List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000"));
+                r.launch();
+                return r;
+            }
+            if (tries > 50) {
+                throw new IllegalStateException("no free port pair for a cluster node");
+            }
+        }
+    }
+
+    private static boolean free(int port) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     void launch() throws Exception {
         List<String> cmd = new ArrayList<>(List.of(SERVER, "--port", String.valueOf(port), "--bind", "127.0.0.1",
             "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--logfile", dir.resolve("redis.log").toString()));
