@@ -81,11 +81,13 @@ final class RedisProcess implements AutoCloseable {
                 throw new IllegalStateException("redis-server exited: " + Files.readString(dir.resolve("stdout.log"))
                     + (Files.exists(dir.resolve("redis.log")) ? Files.readString(dir.resolve("redis.log")) : ""));
             }
-            if (cli("PING").contains("PONG")) {
+            String pong = cli("PING");
+            if (pong.contains("PONG") || pong.contains("NOAUTH")) {
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("redis-server on port " + port + " did not answer PING");
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new IllegalStateException("redis-server on port " + port + " did not answer PING: " + pong);
             }
             Thread.sleep(50);
         }
