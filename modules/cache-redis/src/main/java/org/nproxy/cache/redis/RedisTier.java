@@ -260,12 +260,13 @@ final class RedisTier implements SharedTier {
         if (m.sender().equals(instance)) {
             return;
         }
-        counters.received().increment();
         listeners.execute(() -> {
             try {
                 listener.accept(m.invalidation());
             } catch (RuntimeException e) {
                 LOG.warn("cache zone '{}': applying an invalidation failed", zone, e);
+            } finally {
+                counters.received().increment(); // counted once applied to the local tiers
             }
         });
     }
