@@ -24,12 +24,25 @@ final class RedisProcess implements AutoCloseable {
     final int port;
     private final Path dir;
     private final List<String> extra;
+    private Path config;
     private Process process;
 
     private RedisProcess(int port, Path dir, List<String> extra) {
         this.port = port;
         this.dir = dir;
         this.extra = extra;
+    }
+
+    /** A Sentinel ({@code redis-server sentinel.conf --sentinel}) watching a master as {@code mymaster}. */
+    static RedisProcess startSentinel(int masterPort) throws Exception {
+        assumeInstalled();
+        RedisProcess r = new RedisProcess(NproxyFixture.freePort(), Files.createTempDirectory("nproxy-redis-sentinel"),
+            List.of("--sentinel"));
+        r.config = r.dir.resolve("sentinel.conf");
+        Files.writeString(r.config, "sentinel monitor mymaster 127.0.0.1 " + masterPort + " 1\n"
+            + "sentinel down-after-milliseconds mymaster 5000\n");
+        r.launch();
+        return r;
     }
 
     /** Skips the test when Debian's redis-server is not installed (.ci/run installs it). */
@@ -75,8 +88,15 @@ final class RedisProcess implements AutoCloseable {
     }
 
     void launch() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(SERVER, "--port", String.valueOf(port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--logfile", dir.resolve("redis.log").toString()));
+        List<String> cmd = new ArrayList<>(List.of(SERVER));
+        if (config != null) {
+            cmd.add(config.toString()); // a Sentinel's configuration file comes first and stays writable
+        }
+        cmd.addAll(List.of("--port", String.valueOf(port), "--bind", "127.0.0.1",
+            "--dir", dir.toString(), "--logfile", dir.resolve("redis.log").toString()));
+        if (config == null) {
+            cmd.addAll(List.of("--save", "", "--appendonly", "no"));
+        }
         cmd.addAll(extra);
         process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
