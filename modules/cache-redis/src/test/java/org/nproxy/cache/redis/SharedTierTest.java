@@ -84,6 +84,22 @@ class SharedTierTest {
     }
 
     @Test
+    void aStaleLocalCopyIsReplacedByAFresherSharedOneInsteadOfAskingTheOrigin() throws Exception {
+        origin.on("/short", (rq, rs, n) -> rs.getHeaders().put("Cache-Control", "max-age=1"));
+        warmAll("/short");
+        Thread.sleep(1100); // stale on all three
+        assertEquals("/short #2", three.get(0, "/short").getContentAsString(), "instance 0 asks the origin");
+        Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+            .until(() -> redis.cli("GET", "nproxy:pages:{http://site.test/short}:i").length() > 0
+                && three.counter(0, "nproxy.cache.shared.stores", "result", "stored") > 0);
+        Thread.sleep(100); // the new entry's background write
+        ContentResponse other = three.get(1, "/short");
+        assertEquals("/short #2", other.getContentAsString(), other.getHeaders().toString());
+        assertTrue(other.getHeaders().get("Cache-Status").contains("hit"), other.getHeaders().toString());
+        assertEquals(2, origin.count("/short"), "instance 1 took instance 0's fresh copy from Redis");
+    }
+
+    @Test
     void largeBodiesAreChunkedAcrossKeysAndComeBackWhole() throws Exception {
         byte[] body = new byte[300_000];
         new java.util.Random(7).nextBytes(body);
@@ -162,12 +178,16 @@ class SharedTierTest {
         // a foreign index and a corrupt frame: wrong checksum over a well-formed header
         redis.setRaw(base + ":i", "HTTP/1.1 200 OK\r\n\r\nforged".getBytes());
         double rejected = three.counter("nproxy.cache.shared.lookups", "result", "rejected");
+        double storedBefore = three.counter(0, "nproxy.cache.shared.stores", "result", "stored");
         ContentResponse r = three.get(0, "/forged");
         assertEquals("/forged #1", r.getContentAsString(), "the origin's answer, not the forged value");
         assertTrue(three.counter("nproxy.cache.shared.lookups", "result", "rejected") > rejected, "counted");
 
-        // now a real entry exists; replace its body bytes by hand: the checksum no longer matches
-        awaitShared("/forged");
+        // now a real entry exists (the forged index was there from the start: wait for the entry
+        // itself); replace it by hand with a frame whose checksum does not match
+        Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+            .until(() -> !redis.cli("--scan", "--pattern", base + ":e:*").isBlank()
+                && three.counter(0, "nproxy.cache.shared.stores", "result", "stored") > storedBefore);
         String entry = redis.cli("--scan", "--pattern", base + ":e:*").strip();
         byte[] forged = EntryFormat.entry(pk, "", new org.nproxy.cache.store.StoredResponse.Meta(
             new org.nproxy.cache.policy.Exchange(200, org.nproxy.cache.policy.Headers.of("Cache-Control", "max-age=600"),

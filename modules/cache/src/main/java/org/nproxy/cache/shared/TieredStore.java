@@ -118,31 +118,50 @@ public final class TieredStore implements Store {
     @Override
     public Optional<StoredResponse> get(String primaryKey, String variantKey) {
         Optional<StoredResponse> found = local.get(primaryKey, variantKey);
-        if (found.isPresent()) {
+        if (found.isPresent() && !staleHere(found.get())) {
             return found;
         }
         Optional<SharedTier.Entry> entry = shared.get(primaryKey, variantKey);
+        if (found.isPresent()) {
+            // stale here: another instance may have refreshed it (a revalidation, a background refresh)
+            if (entry.isEmpty() || entry.get().meta().exchange().responseTime() <= found.get().meta().exchange().responseTime()) {
+                return found;
+            }
+            return Optional.of(copy(primaryKey, variantKey, entry.get()));
+        }
         if (entry.isEmpty()) {
             entry = collapse(primaryKey, () -> shared.get(primaryKey, variantKey));
         }
         if (entry.isEmpty()) {
             return Optional.empty();
         }
-        StoredResponse.Meta meta = entry.get().meta();
-        byte[] body = entry.get().body();
+        return Optional.of(copy(primaryKey, variantKey, entry.get()));
+    }
+
+    /** Whether a local copy has outlived its explicit freshness lifetime (then a fresher shared one is worth a look). */
+    private static boolean staleHere(StoredResponse stored) {
+        Exchange e = stored.meta().exchange();
+        OptionalLong lifetime = Freshness.explicitLifetime(e.headers());
+        return lifetime.isPresent() && Freshness.currentAge(e, System.currentTimeMillis()) >= lifetime.getAsLong();
+    }
+
+    /** Copies a shared entry into the local tiers; the copy (or the entry itself when it does not fit there). */
+    private StoredResponse copy(String primaryKey, String variantKey, SharedTier.Entry entry) {
+        StoredResponse.Meta meta = entry.meta();
+        byte[] body = entry.body();
         try {
             BodyBuffer buffer = local.newBody();
             buffer.append(ByteBuffer.wrap(body));
             if (local.put(primaryKey, Vary.names(meta.headers()), variantKey, meta, buffer)) {
                 Optional<StoredResponse> copied = local.get(primaryKey, variantKey);
                 if (copied.isPresent()) {
-                    return copied;
+                    return copied.get();
                 }
             }
         } catch (IOException | RuntimeException e) {
             LOG.debug("cache zone '{}': no local copy of {}: {}", zone, primaryKey, e.toString());
         }
-        return Optional.of(new StoredResponse(meta, body, null));
+        return new StoredResponse(meta, body, null);
     }
 
     @Override
