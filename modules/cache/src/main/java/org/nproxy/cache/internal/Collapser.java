@@ -184,6 +184,16 @@ public final class Collapser {
     }
 
     private final ConcurrentHashMap<String, Flight> flights = new ConcurrentHashMap<>();
+    private final java.util.function.BiConsumer<String, Boolean> onLand;
+
+    public Collapser() {
+        this((key, stored) -> { });
+    }
+
+    /** @param onLand told of every flight that lands (its key, whether stored), e.g. to end a shared lease */
+    public Collapser(java.util.function.BiConsumer<String, Boolean> onLand) {
+        this.onLand = java.util.Objects.requireNonNull(onLand, "onLand");
+    }
 
     /** Takes a seat on the flight for {@code key}, leading a new one when none is in the air. */
     public Seat board(String key) {
@@ -201,6 +211,7 @@ public final class Collapser {
         seat.flight().tee.end(false);
         flights.remove(key, seat.flight());
         seat.flight().done.countDown();
+        onLand.accept(key, stored);
     }
 
     /** Flights in the air (for tests and status). */
