@@ -150,6 +150,24 @@ final class UpstreamAttempt implements org.eclipse.jetty.client.Response.Listene
         }
     }
 
+    /**
+     * The answer's transfer codings put {@code chunked} before another one: valid (read to the
+     * close, RFC 9112 section 6.3), but Nproxy can neither frame it again for an HTTP/1.1 client
+     * (chunked twice) nor decode it. 502 to the client, the peer not blamed, nothing retried, the
+     * upstream connection closed.
+     */
+    void unrelayable(org.eclipse.jetty.client.Response upstreamToProxyResponse, java.util.List<String> codings) {
+        IllegalStateException failure = new IllegalStateException("Transfer-Encoding " + String.join(", ", codings)
+            + ": chunked before another coding");
+        LOG.warn("upstream '{}' peer {} answered {} {} with Transfer-Encoding: {} (chunked before another coding),"
+            + " which Nproxy cannot pass on; 502, the peer is not blamed", call.upstreamName(), member.address(),
+            call.method, call.pathQuery, String.join(", ", codings));
+        call.abandonBody();
+        upstreamToProxyResponse.abort(failure);
+        UpstreamErrors.write(call.proxyToClientResponse, call.callback, HttpStatus.BAD_GATEWAY_502,
+            "the upstream answer uses transfer codings this proxy cannot pass on");
+    }
+
     /** The proxy could not send the client's head: 431 to the client, the peer not blamed, nothing retried. */
     private void headTooLarge(Throwable failure) {
         call.tries.failed(member, failure, false);
