@@ -48,8 +48,12 @@ final class RawOrigin implements AutoCloseable {
      * {@code 100 Continue}) before reading the body, the rest after it.
      */
     volatile boolean continueFirst;
+    /** Milliseconds to wait before that first head (the 100). */
+    volatile int continueDelayMs;
     /** Write the answer's head a byte at a time (each flushed, 1 ms apart): heads split over many reads. */
     volatile boolean trickleHead;
+    /** Answer without reading the request's body (a final answer before any 100 Continue). */
+    volatile boolean ignoreBody;
     /** Keep the connection open after an answer and read the next request on it. */
     volatile boolean keepAlive;
     /** Connections accepted so far. */
@@ -116,13 +120,14 @@ final class RawOrigin implements AutoCloseable {
                 int split = indexOf(a, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)) + 4;
                 if (continueFirst && "100-continue".equalsIgnoreCase(r.header("Expect"))) {
                     // The interim answer, then the body the client sends once it has it.
+                    Thread.sleep(continueDelayMs);
                     out.write(a, 0, split);
                     out.flush();
                     a = java.util.Arrays.copyOfRange(a, split, a.length);
                     split = indexOf(a, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)) + 4;
                 }
                 String length = r.header("Content-Length");
-                byte[] body = length == null ? new byte[0] : in.readNBytes(Integer.parseInt(length));
+                byte[] body = length == null || ignoreBody ? new byte[0] : in.readNBytes(Integer.parseInt(length));
                 received.add(new Received(text, body, connection));
                 if (trickleHead && split > 3) {
                     for (int i = 0; i < split; i++) {
