@@ -29,10 +29,10 @@ final class ResponseFraming extends SocketChannelEndPoint {
     private final int maxHead;
     /** True from a request's begin until its final answer's head is complete. */
     private volatile boolean scanning;
-    /** Bytes read but not handed to Jetty yet (flush mode, heap), or null. */
+    /** The start of a head that arrived incomplete and the bytes after it (flush mode, heap), or null. */
     private ByteBuffer held;
-    /** Bytes at the front of {@link #held} that were scanned and may go. */
-    private int released;
+    /** Absolute index in {@link #held}: the bytes from its position up to here were scanned and may go. */
+    private int releasable;
     private boolean eof;
 
     ResponseFraming(SocketChannel channel, ManagedSelector selector, SelectionKey key, Scheduler scheduler, int maxHead) {
@@ -50,32 +50,43 @@ final class ResponseFraming extends SocketChannelEndPoint {
 
     @Override
     public int fill(ByteBuffer buffer) throws IOException {
-        if (held == null && !scanning) {
-            return super.fill(buffer);
-        }
         if (held == null) {
-            held = ByteBuffer.allocate(Math.max(4096, buffer.capacity()));
-            held.flip();
-            released = 0;
+            if (!scanning) {
+                return super.fill(buffer);
+            }
+            // Usually a head arrives whole: read into Jetty's buffer and rewrite it there.
+            int start = buffer.limit();
+            int n = super.fill(buffer);
+            if (n <= 0) {
+                return n;
+            }
+            int end = scan(buffer, start, buffer.limit());
+            if (end == buffer.limit()) {
+                return n;
+            }
+            // An incomplete head: kept back until the rest arrives.
+            held = ByteBuffer.allocate(Math.max(4096, 2 * (buffer.limit() - end)));
+            held.put(buffer.duplicate().position(end)).flip();
+            releasable = 0;
+            buffer.limit(end);
+            return end - start;
         }
-        scan();
-        if (released == 0 && !eof) {
+        if (releasable == held.position() && !eof) {
             int n = readMore();
             if (n < 0) {
                 eof = true;
                 scanning = false;
-                released = held.remaining(); // an incomplete head: Jetty says what is wrong with it
+                releasable = held.limit(); // an incomplete head: Jetty says what is wrong with it
             } else if (n > 0) {
-                scan();
+                releasable = scan(held, held.position(), held.limit());
             }
         }
-        int n = Math.min(released, BufferUtil.space(buffer));
+        int n = Math.min(releasable - held.position(), BufferUtil.space(buffer));
         if (n > 0) {
             int pos = BufferUtil.flipToFill(buffer);
-            buffer.put(held.array(), held.arrayOffset() + held.position(), n);
+            buffer.put(held.slice(held.position(), n));
             BufferUtil.flipToFlush(buffer, pos);
             held.position(held.position() + n);
-            released -= n;
         }
         if (!held.hasRemaining()) {
             held = null;
@@ -86,33 +97,31 @@ final class ResponseFraming extends SocketChannelEndPoint {
         return n;
     }
 
-    /** Scans the unreleased bytes for complete heads while scanning; releases everything once not. */
-    private void scan() {
+    /**
+     * Scans {@code [from, to)} of {@code bytes} for heads while scanning, rewriting each complete
+     * one; returns where the bytes that may go end: {@code to}, or the start of an incomplete head.
+     */
+    private int scan(ByteBuffer bytes, int from, int to) {
         while (scanning) {
-            int from = held.arrayOffset() + held.position() + released;
-            int to = held.arrayOffset() + held.limit();
-            ResponseHeads.Head head = ResponseHeads.scan(held.array(), from, to);
+            ResponseHeads.Head head = ResponseHeads.scan(bytes, from, to);
             if (head == ResponseHeads.Head.INCOMPLETE) {
-                if (to - from > maxHead) {
-                    scanning = false; // too large for Jetty anyway: it will say so
+                if (to - from <= maxHead) {
+                    return from;
                 }
-                break;
-            }
-            if (head == ResponseHeads.Head.NOT_A_HEAD) {
+                scanning = false; // too large for Jetty anyway: it will say so
+            } else if (head == ResponseHeads.Head.NOT_A_HEAD) {
                 scanning = false;
-                break;
-            }
-            released = head.end() - held.arrayOffset() - held.position();
-            if (!head.interim()) {
-                scanning = false;
+            } else {
+                from = head.end();
+                if (!head.interim()) {
+                    scanning = false;
+                }
             }
         }
-        if (!scanning) {
-            released = held.remaining();
-        }
+        return to;
     }
 
-    /** Reads from the socket into {@link #held}, growing it when full. */
+    /** Reads from the socket into {@link #held} (nothing of it releasable), growing it when full. */
     private int readMore() throws IOException {
         if (held.limit() == held.capacity()) {
             if (held.position() > 0) {
@@ -122,6 +131,7 @@ final class ResponseFraming extends SocketChannelEndPoint {
                 bigger.put(held).flip();
                 held = bigger;
             }
+            releasable = held.position();
         }
         return super.fill(held);
     }

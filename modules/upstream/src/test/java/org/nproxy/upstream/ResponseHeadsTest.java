@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 import org.junit.jupiter.api.Test;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class ResponseHeadsTest {
     private static String rewrite(String head) {
         byte[] a = head.getBytes(StandardCharsets.ISO_8859_1);
-        ResponseHeads.Head h = ResponseHeads.scan(a, 0, a.length);
+        ResponseHeads.Head h = ResponseHeads.scan(ByteBuffer.wrap(a), 0, a.length);
         assertTrue(h.complete(), head);
         assertEquals(a.length, h.end());
         return new String(a, StandardCharsets.ISO_8859_1);
@@ -47,14 +48,25 @@ class ResponseHeadsTest {
     }
 
     @Test
+    void aDirectBufferIsRewrittenInPlaceAtAnOffset() {
+        byte[] head = "xxHTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nbody".getBytes(StandardCharsets.ISO_8859_1);
+        ByteBuffer direct = ByteBuffer.allocateDirect(head.length).put(head).flip();
+        ResponseHeads.Head h = ResponseHeads.scan(direct, 2, head.length);
+        assertEquals(head.length - 4, h.end());
+        byte[] out = new byte[head.length];
+        direct.get(out);
+        assertEquals("xxHTTP/1.1 200 OK\r\nNproxy-TE-Codings: gzip\r\n\r\nbody", new String(out, StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
     void interimHeadsAreLeftAndIncompleteOrForeignBytesRecognised() {
         byte[] a = "HTTP/1.1 103 Early Hints\r\nTransfer-Encoding: gzip\r\n\r\nHTTP/1.1 200 OK\r\n".getBytes(StandardCharsets.ISO_8859_1);
-        ResponseHeads.Head h = ResponseHeads.scan(a, 0, a.length);
+        ResponseHeads.Head h = ResponseHeads.scan(ByteBuffer.wrap(a), 0, a.length);
         assertTrue(h.interim());
         assertTrue(new String(a, StandardCharsets.ISO_8859_1).contains("Transfer-Encoding: gzip"));
-        assertSame(ResponseHeads.Head.INCOMPLETE, ResponseHeads.scan(a, h.end(), a.length));
-        assertSame(ResponseHeads.Head.INCOMPLETE, ResponseHeads.scan(a, 0, 3));
+        assertSame(ResponseHeads.Head.INCOMPLETE, ResponseHeads.scan(ByteBuffer.wrap(a), h.end(), a.length));
+        assertSame(ResponseHeads.Head.INCOMPLETE, ResponseHeads.scan(ByteBuffer.wrap(a), 0, 3));
         byte[] junk = "hello\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
-        assertSame(ResponseHeads.Head.NOT_A_HEAD, ResponseHeads.scan(junk, 0, junk.length));
+        assertSame(ResponseHeads.Head.NOT_A_HEAD, ResponseHeads.scan(ByteBuffer.wrap(junk), 0, junk.length));
     }
 }
