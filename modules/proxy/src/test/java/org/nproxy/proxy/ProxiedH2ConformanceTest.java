@@ -21,9 +21,12 @@ import org.nproxy.testing.H2Wire;
 class ProxiedH2ConformanceTest {
     static Origin origin;
     static Rig nproxy;
+    /** Over TLS with ALPN h2 ({@link ProxiedH2TlsConformanceTest}) rather than h2c. */
+    static boolean tls;
 
     @BeforeAll
     static void start() throws Exception {
+        tls = false;
         origin = new Origin("o");
         nproxy = Rig.start(Proxies.simple("127.0.0.1:" + origin.connector.getLocalPort())
             .replace("<listen host=\"127.0.0.1\" port=\"0\"/>", "<listen host=\"127.0.0.1\" port=\"0\" protocols=\"http/1.1 h2c\"/>"));
@@ -44,7 +47,16 @@ class ProxiedH2ConformanceTest {
     }
 
     private static H2Wire open() throws Exception {
-        return H2Wire.open(nproxy.port());
+        return tls ? H2Wire.openTls(nproxy.port()) : H2Wire.open(nproxy.port());
+    }
+
+    /** The client's broken stream never counts against the peer: the next request is answered. */
+    @org.junit.jupiter.api.AfterEach
+    void thePeerIsStillIn() throws Exception {
+        try (H2Wire h2 = open()) {
+            h2.headers(1, true, H2Wire.get("/after"));
+            answered(h2.outcome(1));
+        }
     }
 
     /** A proxied answer: its head, DATA (the last one may be empty) and END_STREAM. */
@@ -123,15 +135,40 @@ class ProxiedH2ConformanceTest {
         }
     }
 
-    /** h2spec http2/5.1: HEADERS on a stream closed after a proxied exchange. */
+    /**
+     * h2spec http2/5.1 (closed): HEADERS on a stream whose proxied exchange is over. The server
+     * closes the stream when the write of its END_STREAM completes, which can be after the client
+     * read it: the client waits for that first (see the next test for the window before).
+     */
     @Test
     void headersOnAClosedProxiedStreamIsStreamClosed() throws Exception {
         try (H2Wire h2 = open()) {
             h2.headers(1, true, H2Wire.get("/x"));
             answered(h2.outcome(1));
+            Thread.sleep(200);
             h2.headers(1, true, H2Wire.get("/x"));
             String trace = untilError(h2);
             assertTrue(trace.startsWith("GOAWAY(STREAM_CLOSED)") || trace.startsWith("RST_STREAM#1(STREAM_CLOSED)"), trace);
+        }
+    }
+
+    /**
+     * h2spec http2/5.1 (half closed, remote): a second request HEADERS on a stream whose request
+     * ended and whose proxied answer is not out yet. RFC 9113 section 5.1 says stream error
+     * STREAM_CLOSED; Jetty 12.0.30 answers GOAWAY(PROTOCOL_ERROR) ("duplicate_stream"), and no public
+     * hook sees the frame first (docs/security.md, "What Jetty 12.0.30 gets wrong"). Pinned so that
+     * a Jetty that fixes it shows here.
+     */
+    @Test
+    void headersOnAHalfClosedProxiedStreamIsJettysProtocolError() throws Exception {
+        try (H2Wire h2 = open()) {
+            h2.headers(1, true, H2Wire.get("/stall?ms=1000"));
+            h2.headers(1, true, H2Wire.get("/x"));
+            String trace = untilError(h2);
+            if (trace.equals("RST_STREAM#1(PROTOCOL_ERROR)")) {
+                trace = untilError(h2);
+            }
+            assertEquals("GOAWAY(PROTOCOL_ERROR)", trace);
         }
     }
 
@@ -158,6 +195,11 @@ class ProxiedH2ConformanceTest {
             answered(h2.outcome(5));
             h2.headers(3, true, H2Wire.get("/x"));
             String trace = untilError(h2);
+            if (trace.startsWith("RST_STREAM#5(")) {
+                // Jetty resets streams it has not closed yet before its GOAWAY; RFC 9113 section 5.1
+                // lets a RST_STREAM follow END_STREAM for a short while.
+                trace = untilError(h2);
+            }
             assertTrue(trace.startsWith("GOAWAY(PROTOCOL_ERROR)") || trace.startsWith("GOAWAY(STREAM_CLOSED)"), trace);
         }
     }
