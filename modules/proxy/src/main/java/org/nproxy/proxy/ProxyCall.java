@@ -2,9 +2,12 @@ package org.nproxy.proxy;
 
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -40,6 +43,13 @@ final class ProxyCall {
     /** The attempt in progress, aborted if the client goes away. */
     private volatile org.eclipse.jetty.client.Request upstream;
     volatile Throwable clientFailure;
+    /**
+     * The client sent {@code Expect: 100-continue} with a body: the peer's {@code 100} is relayed
+     * and the body read only then (docs/proxy.md, "100 Continue").
+     */
+    final boolean expectsContinue;
+    /** Set once the body may be read (the peer's 100, the wait over) or is given up (a final answer first). */
+    private final AtomicBoolean continueDecided = new AtomicBoolean();
     /** Interim answers written to the client so far: the final answer's head goes after them. */
     private volatile CompletableFuture<Void> interims = CompletableFuture.completedFuture(null);
 
@@ -52,6 +62,9 @@ final class ProxyCall {
         long startNanos = System.nanoTime();
         this.method = clientToProxyRequest.getMethod();
         this.body = UpstreamRequests.requestBody(clientToProxyRequest, settings.retryBodyMax());
+        this.expectsContinue = body != null
+            && clientToProxyRequest.getHeaders().contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString())
+            && clientToProxyRequest.getConnectionMetaData().getHttpVersion().getVersion() >= 11;
         this.retriable = UpstreamRequests.isIdempotent(method) || settings.retryNonIdempotent();
         this.retryDeadline = settings.retryTimeout().isZero() ? Long.MAX_VALUE
             : startNanos + settings.retryTimeout().toNanos();
@@ -92,25 +105,50 @@ final class ProxyCall {
         }
     }
 
+    /** True while an attempt should send {@code Expect: 100-continue}: the client waits and nothing was decided. */
+    boolean sendExpect() {
+        return expectsContinue && !continueDecided.get();
+    }
+
+    /** Decides the wait for the peer's {@code 100} once; true for the caller that decided. */
+    boolean decideContinue() {
+        return continueDecided.compareAndSet(false, true);
+    }
+
+    /**
+     * The peer did not answer {@code 100} in time (RFC 9110 section 10.1.1: a client need not wait
+     * forever): the body goes, and Jetty's server answers the client's expectation itself when the
+     * body is read, as for a peer that ignores {@code Expect}.
+     */
+    void stopWaitingForContinue(org.eclipse.jetty.client.Request attempt) {
+        if (upstream == attempt && decideContinue()) {
+            LOG.debug("upstream '{}': no 100 Continue for {} {} in time, sending the body", upstreamName(), method, pathQuery);
+            InterimResponses.proceed(attempt, null);
+        }
+    }
+
     /**
      * An interim answer of the peer ({@link InterimResponses}). {@code 103 Early Hints} goes on to
-     * the client (HTTP/1.1 and later) with its end-to-end headers; {@code 100} and {@code 102} are
-     * this hop's: Nproxy answers the client's {@code Expect: 100-continue} itself.
+     * the client (HTTP/1.1 and later) with its end-to-end headers; {@code 100 Continue} goes on
+     * when the client is waiting for it (then the body is read and sent: {@link InterimResponses}
+     * lets it go); {@code 102} is this hop's.
      */
     void upstreamInterim(int status, HttpFields upstreamHeaders) {
-        if (status != HttpStatus.EARLY_HINTS_103 || proxyToClientResponse.isCommitted()
-            || clientToProxyRequest.getConnectionMetaData().getHttpVersion().getVersion() < 11) {
+        boolean relay = status == HttpStatus.CONTINUE_100
+            ? expectsContinue && decideContinue()
+            : status == HttpStatus.EARLY_HINTS_103 && clientToProxyRequest.getConnectionMetaData().getHttpVersion().getVersion() >= 11;
+        if (!relay || proxyToClientResponse.isCommitted()) {
             return;
         }
-        HttpFields.Mutable hints = HttpFields.build();
+        HttpFields.Mutable fields = HttpFields.build();
         Set<String> connectionTokens = HopByHop.connectionTokens(upstreamHeaders);
         for (HttpField f : upstreamHeaders) {
             if (!HopByHop.isHopByHop(f.getHeader()) && !connectionTokens.contains(f.getLowerCaseName())) {
-                hints.add(f);
+                fields.add(f);
             }
         }
         interims = interims.handle((v, x) -> null)
-            .thenCompose(v -> proxyToClientResponse.writeInterim(status, hints.asImmutable()));
+            .thenCompose(v -> proxyToClientResponse.writeInterim(status, fields.asImmutable()));
     }
 
     /** Runs {@code start} once the interim answers before it are written (at once when there were none). */

@@ -1,16 +1,19 @@
 package org.nproxy.proxy;
 
+import java.util.List;
 import java.util.Set;
 
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.nproxy.upstream.forward.Forwarding;
 import org.nproxy.upstream.forward.HopByHop;
+import org.nproxy.upstream.forward.TransferCodings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +47,7 @@ final class ProxyToClient implements Callback, Content.Chunk.Processor {
         HttpFields.Mutable out = proxyToClientResponse.getHeaders();
         for (HttpField f : upstreamHeaders) {
             HttpHeader h = f.getHeader();
-            if (HopByHop.isHopByHop(h)) {
+            if (HopByHop.isHopByHop(h) || TransferCodings.isInternal(f)) {
                 continue;
             }
             if (!connectionTokens.isEmpty() && connectionTokens.contains(f.getLowerCaseName())) {
@@ -60,6 +63,20 @@ final class ProxyToClient implements Callback, Content.Chunk.Processor {
             out.add(HttpHeader.VIA, Forwarding.VIA);
         }
         UpstreamRequests.applyRules(settings.responseHeaders(), out, clientToProxyRequest);
+        List<String> codings = TransferCodings.undecoded(upstreamHeaders);
+        if (!codings.isEmpty()) {
+            if (codings.contains("chunked")) {
+                // chunked, then another coding: valid, read to the close (RFC 9112 section 6.3), but
+                // not to be framed again for HTTP/1.1 (chunked twice) and not decodable here.
+                attempt.unrelayable(upstreamToProxyResponse, codings);
+                return;
+            }
+            if (clientToProxyRequest.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_1_1) {
+                // The body goes byte for byte with its codings; Jetty's generator chunks it last.
+                out.put(HttpHeader.TRANSFER_ENCODING, String.join(", ", codings) + ", chunked");
+            }
+            // HTTP/1.0, h2 and h3 have no transfer codings: the bytes go as they came (docs/proxy.md).
+        }
         if (upstreamHeaders.contains(HttpHeader.TRANSFER_ENCODING)) {
             // Chunked from the upstream: its trailers, read with the last chunk, follow ours.
             proxyToClientResponse.setTrailersSupplier(() -> HopByHop.trailers(upstreamToProxyResponse.getTrailers()));

@@ -4,11 +4,13 @@ import java.nio.ByteBuffer;
 import java.util.Locale;
 
 import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Response;
 import org.nproxy.spi.Units;
 import org.nproxy.upstream.balance.Member;
+import org.nproxy.upstream.forward.InterimResponses;
 import org.nproxy.upstream.forward.UpstreamErrors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +30,8 @@ final class UpstreamAttempt implements org.eclipse.jetty.client.Response.Listene
     private Content.Source upstreamBody;
     private boolean streaming;
     private boolean retrying;
+    /** Set when the peer answered finally before a 100: the held body is given up once the answer is in. */
+    private volatile ContinueNotAsked bodyNotAsked;
 
     UpstreamAttempt(ProxyCall call, Member member, int number) {
         this.call = call;
@@ -47,6 +51,13 @@ final class UpstreamAttempt implements org.eclipse.jetty.client.Response.Listene
         }
     }
 
+    /** The peer answered finally without asking for the body of an {@code Expect: 100-continue} request. */
+    private static final class ContinueNotAsked extends Exception {
+        ContinueNotAsked(int status) {
+            super("status " + status + " before 100 Continue: request body not sent", null, false, false);
+        }
+    }
+
     /** Counts a failure against the peer (passive health); true when that takes it out. */
     private boolean blame(Throwable failure) {
         return call.tries.failed(member, failure, true);
@@ -59,6 +70,13 @@ final class UpstreamAttempt implements org.eclipse.jetty.client.Response.Listene
         }
         member.state().observe(System.nanoTime() - startNanos);
         int status = response.getStatus();
+        if (call.expectsContinue && response.getRequest().getHeaders().contains(HttpHeader.EXPECT) && call.decideContinue()) {
+            // A final answer before any 100: the body is not sent (the client, not told to go on,
+            // need not send it either). Jetty's client is told once the answer is in (onSuccess):
+            // failing the request earlier would fail the answer with it.
+            call.abandonBody();
+            bodyNotAsked = new ContinueNotAsked(status);
+        }
         if (call.handler.settings.failStatuses().contains(status)) {
             RetryElsewhere retry = new RetryElsewhere(status);
             blame(retry);
@@ -87,6 +105,15 @@ final class UpstreamAttempt implements org.eclipse.jetty.client.Response.Listene
     }
 
     @Override
+    public void onSuccess(org.eclipse.jetty.client.Response response) {
+        ContinueNotAsked notAsked = bodyNotAsked;
+        if (notAsked != null) {
+            // The exchange ends with this request failure and the connection is closed, not reused.
+            InterimResponses.proceed(response.getRequest(), notAsked);
+        }
+    }
+
+    @Override
     public void onComplete(Result result) {
         if (timeouts != null) {
             timeouts.over();
@@ -105,7 +132,7 @@ final class UpstreamAttempt implements org.eclipse.jetty.client.Response.Listene
             call.next(result.getFailure()); // the RetryElsewhere naming the status given up on
             return;
         }
-        if (result.isSucceeded()) {
+        if (result.isSucceeded() || result.getResponseFailure() == null && result.getRequestFailure() == bodyNotAsked) {
             // An answer without a content source (not seen with HTTP/1.1, kept for safety).
             streaming = true;
             call.afterInterims(() -> ProxyToClient.start(this, result.getResponse(), Content.Source.from(ByteBuffer.allocate(0))));
@@ -148,6 +175,24 @@ final class UpstreamAttempt implements org.eclipse.jetty.client.Response.Listene
         } else {
             call.fail(failure, false);
         }
+    }
+
+    /**
+     * The answer's transfer codings put {@code chunked} before another one: valid (read to the
+     * close, RFC 9112 section 6.3), but Nproxy can neither frame it again for an HTTP/1.1 client
+     * (chunked twice) nor decode it. 502 to the client, the peer not blamed, nothing retried, the
+     * upstream connection closed.
+     */
+    void unrelayable(org.eclipse.jetty.client.Response upstreamToProxyResponse, java.util.List<String> codings) {
+        IllegalStateException failure = new IllegalStateException("Transfer-Encoding " + String.join(", ", codings)
+            + ": chunked before another coding");
+        LOG.warn("upstream '{}' peer {} answered {} {} with Transfer-Encoding: {} (chunked before another coding),"
+            + " which Nproxy cannot pass on; 502, the peer is not blamed", call.upstreamName(), member.address(),
+            call.method, call.pathQuery, String.join(", ", codings));
+        call.abandonBody();
+        upstreamToProxyResponse.abort(failure);
+        UpstreamErrors.write(call.proxyToClientResponse, call.callback, HttpStatus.BAD_GATEWAY_502,
+            "the upstream answer uses transfer codings this proxy cannot pass on");
     }
 
     /** The proxy could not send the client's head: 431 to the client, the peer not blamed, nothing retried. */

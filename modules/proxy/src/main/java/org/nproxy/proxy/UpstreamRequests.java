@@ -7,6 +7,7 @@ import java.util.function.BiConsumer;
 
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.Trailers;
@@ -18,6 +19,12 @@ import org.nproxy.upstream.forward.InterimResponses;
 
 /** The request an attempt sends: target, headers, timeouts and the client's body. */
 final class UpstreamRequests {
+    /**
+     * How long an attempt holds the body of a client's {@code Expect: 100-continue} request for the
+     * peer's {@code 100} before it sends it anyway (curl waits 1 s too).
+     */
+    static final long CONTINUE_WAIT_MILLIS = 1000;
+
     private UpstreamRequests() {
     }
 
@@ -51,6 +58,12 @@ final class UpstreamRequests {
                 // Sent chunked, so the client's trailers (read with the last chunk) can follow.
                 proxyToUpstreamRequest.trailersSupplier(body::trailers);
             }
+        }
+        if (body != null && call.sendExpect()) {
+            // The client waits for a 100: ask the peer for one, and hold the body until it comes.
+            proxyToUpstreamRequest.headers(h -> h.put(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString()));
+            handler.group.client().getScheduler().schedule(() -> call.stopWaitingForContinue(proxyToUpstreamRequest),
+                CONTINUE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
         }
         proxyToUpstreamRequest.attribute(InterimResponses.LISTENER, (BiConsumer<Integer, HttpFields>) call::upstreamInterim);
         call.tries.sending(clientToProxyRequest, member, proxyToUpstreamRequest); // meters, $upstream_*

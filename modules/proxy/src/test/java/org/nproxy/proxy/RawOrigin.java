@@ -20,7 +20,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class RawOrigin implements AutoCloseable {
     /** One request as received: the head (request line and headers, as text) and its body. */
-    record Received(String head, byte[] body) {
+    record Received(String head, byte[] body, int connection) {
+        Received(String head, byte[] body) {
+            this(head, body, 0);
+        }
+
         /** The value of a header (first one, case-insensitive), or null. */
         String header(String name) {
             for (String line : head.split("\r\n")) {
@@ -39,6 +43,21 @@ final class RawOrigin implements AutoCloseable {
     /** The bytes written back for each request, then the connection is closed. */
     volatile byte[] answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
         .getBytes(StandardCharsets.ISO_8859_1);
+    /**
+     * When the request has {@code Expect: 100-continue}: write the answer's first head (a
+     * {@code 100 Continue}) before reading the body, the rest after it.
+     */
+    volatile boolean continueFirst;
+    /** Milliseconds to wait before that first head (the 100). */
+    volatile int continueDelayMs;
+    /** Write the answer's head a byte at a time (each flushed, 1 ms apart): heads split over many reads. */
+    volatile boolean trickleHead;
+    /** Answer without reading the request's body (a final answer before any 100 Continue). */
+    volatile boolean ignoreBody;
+    /** Keep the connection open after an answer and read the next request on it. */
+    volatile boolean keepAlive;
+    /** Connections accepted so far. */
+    final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
     /** Milliseconds to wait between the head of the answer (up to the blank line) and the rest. */
     volatile int pauseMs;
 
@@ -71,44 +90,62 @@ final class RawOrigin implements AutoCloseable {
         while (!socket.isClosed()) {
             try {
                 Socket s = socket.accept();
-                Thread.ofVirtual().start(() -> serve(s));
+                int connection = connections.incrementAndGet();
+                Thread.ofVirtual().start(() -> serve(s, connection));
             } catch (IOException e) {
                 return; // closed
             }
         }
     }
 
-    private void serve(Socket s) {
+    private void serve(Socket s, int connection) {
         try (s) {
             s.setSoTimeout(10_000);
             InputStream in = s.getInputStream();
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            int matched = 0;
-            while (matched < 4) {
-                int b = in.read();
-                if (b < 0) {
-                    return;
-                }
-                head.write(b);
-                matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
-            }
-            String text = head.toString(StandardCharsets.ISO_8859_1);
-            Received r = new Received(text, new byte[0]);
-            String length = r.header("Content-Length");
-            byte[] body = length == null ? new byte[0] : in.readNBytes(Integer.parseInt(length));
-            received.add(new Received(text, body));
             OutputStream out = s.getOutputStream();
-            byte[] a = answer;
-            int split = indexOf(a, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)) + 4;
-            if (pauseMs > 0 && split > 3) {
-                out.write(a, 0, split);
+            do {
+                ByteArrayOutputStream head = new ByteArrayOutputStream();
+                int matched = 0;
+                while (matched < 4) {
+                    int b = in.read();
+                    if (b < 0) {
+                        return;
+                    }
+                    head.write(b);
+                    matched = b == "\r\n\r\n".charAt(matched) ? matched + 1 : b == '\r' ? 1 : 0;
+                }
+                String text = head.toString(StandardCharsets.ISO_8859_1);
+                Received r = new Received(text, new byte[0]);
+                byte[] a = answer;
+                int split = indexOf(a, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)) + 4;
+                if (continueFirst && "100-continue".equalsIgnoreCase(r.header("Expect"))) {
+                    // The interim answer, then the body the client sends once it has it.
+                    Thread.sleep(continueDelayMs);
+                    out.write(a, 0, split);
+                    out.flush();
+                    a = java.util.Arrays.copyOfRange(a, split, a.length);
+                    split = indexOf(a, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)) + 4;
+                }
+                String length = r.header("Content-Length");
+                byte[] body = length == null || ignoreBody ? new byte[0] : in.readNBytes(Integer.parseInt(length));
+                received.add(new Received(text, body, connection));
+                if (trickleHead && split > 3) {
+                    for (int i = 0; i < split; i++) {
+                        out.write(a[i]);
+                        out.flush();
+                        Thread.sleep(1);
+                    }
+                    out.write(a, split, a.length - split);
+                } else if (pauseMs > 0 && split > 3) {
+                    out.write(a, 0, split);
+                    out.flush();
+                    Thread.sleep(pauseMs);
+                    out.write(a, split, a.length - split);
+                } else {
+                    out.write(a);
+                }
                 out.flush();
-                Thread.sleep(pauseMs);
-                out.write(a, split, a.length - split);
-            } else {
-                out.write(a);
-            }
-            out.flush();
+            } while (keepAlive);
             s.shutdownOutput();
             // Let the proxy read to the end before the socket goes (a reset could cut the answer).
             s.setSoTimeout(2_000);

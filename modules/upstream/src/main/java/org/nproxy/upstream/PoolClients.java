@@ -15,9 +15,6 @@ import java.nio.channels.SocketChannel;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ManagedSelector;
-import org.eclipse.jetty.io.SocketChannelEndPoint;
-import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.util.thread.VirtualThreadPool;
@@ -35,7 +32,7 @@ final class PoolClients {
 
     static HttpClient newClient(UpstreamConfig config, ByteBufferPool buffers) {
         PoolConfig pool = config.pool();
-        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(new NonBlockingReads());
+        HttpClientTransportOverHTTP transport = new HttpClientTransportOverHTTP(new FramingConnector(pool.maxHeaderSize()));
         transport.setConnectionPoolFactory(destination -> {
             DuplexConnectionPool p = new DuplexConnectionPool(destination, pool.keepalive());
             if (pool.keepaliveRequests() > 0) {
@@ -69,6 +66,8 @@ final class PoolClients {
         client.setHttpCookieStore(new HttpCookieStore.Empty());
         // No Content-Type on a body that came without one (Jetty's default: application/octet-stream).
         client.setDefaultRequestContentType(null);
+        // RFC 9112 section 6.3 framing Jetty's parser refuses (ResponseFraming): scan each answer's head.
+        client.getRequestListeners().addBeginListener(ResponseFraming::onBegin);
         // No destination idle timeout (Jetty's default, 0). With one, Jetty 12.0.30's 1s sweeper
         // removes a new destination at its first sweep whenever it is momentarily empty (its
         // activeNanoTime starts at 0, so it looks idle for the machine's uptime), and a request
@@ -93,13 +92,15 @@ final class PoolClients {
     }
 
     /**
-     * HTTP/1.1 to upstreams whose reads are declared non-blocking: the selector thread that sees
-     * an upstream answer parses it and runs the proxy's listeners itself (they only copy headers
-     * and start writes with callbacks) instead of handing every read to another thread. Done at
-     * the end point, Jetty's public extension point, so no internal connection class is touched.
+     * HTTP/1.1 to upstreams through {@link ResponseFraming}: reads declared non-blocking, and
+     * response heads made readable for Jetty's parser. Done at the end point, Jetty's public
+     * extension point, so no internal connection class is touched.
      */
-    private static final class NonBlockingReads extends ClientConnector {
-        NonBlockingReads() {
+    private static final class FramingConnector extends ClientConnector {
+        private final int maxHead;
+
+        FramingConnector(int maxHead) {
+            this.maxHead = maxHead;
             setSelectors(1);
         }
 
@@ -108,35 +109,7 @@ final class PoolClients {
             if (!(channel instanceof SocketChannel socket)) {
                 return super.newEndPoint(channel, selector, key);
             }
-            return new SocketChannelEndPoint(socket, selector, key, getScheduler()) {
-                @Override
-                public void fillInterested(Callback callback) {
-                    super.fillInterested(new NonBlocking(callback));
-                }
-
-                @Override
-                public boolean tryFillInterested(Callback callback) {
-                    return super.tryFillInterested(new NonBlocking(callback));
-                }
-            };
-        }
-    }
-
-    /** A read callback that may run on the selector thread. */
-    private record NonBlocking(Callback delegate) implements Callback {
-        @Override
-        public void succeeded() {
-            delegate.succeeded();
-        }
-
-        @Override
-        public void failed(Throwable x) {
-            delegate.failed(x);
-        }
-
-        @Override
-        public InvocationType getInvocationType() {
-            return InvocationType.NON_BLOCKING;
+            return new ResponseFraming(socket, selector, key, getScheduler(), maxHead);
         }
     }
 

@@ -91,7 +91,7 @@ public record Forwarding(String mode, List<Cidr> trustedProxies, boolean via, Te
         for (HttpField f : in) {
             HttpHeader h = f.getHeader();
             if (HopByHop.isHopByHop(h) || h == HttpHeader.EXPECT) {
-                continue; // Expect: Jetty answers 100 itself when the body is read
+                continue; // Expect: the forwarding module decides (the proxy sends its own, docs/proxy.md)
             }
             if (h == HttpHeader.HOST) {
                 clientHost = f.getValue();

@@ -82,6 +82,20 @@ public final class StrictH2Factory extends HTTP2ServerConnectionFactory {
             super.onFailure(stream, error, reason, failure, callback);
         }
 
+        /**
+         * A stream that ends reset. Jetty 12.0.30 resets a stream whose DATA does not match its
+         * {@code content-length} by itself ({@code HTTP2Stream#onData}) and tells the request
+         * nothing: a handler waiting for the rest of the body (a proxy streaming it upstream)
+         * waited for its idle timeout, its upstream exchange with it. Fail the request as a
+         * client reset does; for a request that was already failed or completed this does nothing.
+         */
+        @Override
+        public void onClosed(Stream stream) {
+            if (stream.isReset()) {
+                onReset(stream, new ResetFrame(stream.getId(), ErrorCode.PROTOCOL_ERROR.code), Callback.NOOP);
+            }
+        }
+
         @Override
         public void onHeaders(Stream stream, HeadersFrame frame) {
             String malformed = H2Requests.malformedTrailers(frame.getMetaData(), frame.isEndStream());
