@@ -58,6 +58,7 @@ class AccessLogTest {
             assertTrue(line.contains("\"handler\":\"return\""), line);
             assertTrue(line.matches(".*\"duration_ms\":\\d+\\.\\d{3}.*"), line);
             assertTrue(line.contains("\"uri\":\"/missing\""), line);
+            assertTrue(line.endsWith(",\"trace_id\":null}"), "nothing forwarded or traced it: " + line);
         }
     }
 
