@@ -264,7 +264,10 @@ public final class TraceContext {
     public String traceId() {
         String s = traceIdHex;
         if (s == null) {
-            s = hex(traceIdHigh) + hex(traceIdLow);
+            char[] c = new char[32];
+            hex(traceIdHigh, c, 0);
+            hex(traceIdLow, c, 16);
+            s = new String(c);
             traceIdHex = s;
         }
         return s;
@@ -272,13 +275,34 @@ public final class TraceContext {
 
     /** A span id as 16 lower-case hex digits. */
     public static String hex(long id) {
-        String h = Long.toHexString(id);
-        return h.length() == 16 ? h : "0".repeat(16 - h.length()) + h;
+        char[] c = new char[16];
+        hex(id, c, 0);
+        return new String(c);
+    }
+
+    private static final char[] DIGITS = "0123456789abcdef".toCharArray();
+
+    private static void hex(long v, char[] out, int at) {
+        for (int i = at + 15; i >= at; i--) {
+            out[i] = DIGITS[(int) (v & 0xf)];
+            v >>>= 4;
+        }
     }
 
     /** The {@code traceparent} to send upstream with {@code parent} as the upstream's parent span. */
     public String traceparent(long parent) {
-        return "00-" + traceId() + "-" + hex(parent) + (sampled() ? "-01" : "-00");
+        char[] c = new char[55];
+        c[0] = '0';
+        c[1] = '0';
+        c[2] = '-';
+        hex(traceIdHigh, c, 3);
+        hex(traceIdLow, c, 19);
+        c[35] = '-';
+        hex(parent, c, 36);
+        c[52] = '-';
+        c[53] = '0';
+        c[54] = sampled() ? '1' : '0';
+        return new String(c);
     }
 
     /** Puts {@code traceparent} (and the client's {@code tracestate}) on an upstream request. */
