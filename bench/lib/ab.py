@@ -11,6 +11,7 @@ import argparse
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 
@@ -64,6 +65,11 @@ def main(argv):
             problem = bench.verify(sc, port, expected, None)
             if problem:
                 raise RuntimeError(f"{v['name']}: {problem}")
+            if v["metrics"]:
+                scrape = subprocess.run(["curl", "-sS", "--max-time", "20", f"http://127.0.0.1:{port}/metrics"],
+                                        capture_output=True, text=True).stdout
+                if "nproxy_requests_total{" not in scrape or "nproxy_upstream_requests_total{" not in scrape:
+                    raise RuntimeError(f"{v['name']}: /metrics does not count the requests: {scrape[:300]!r}")
             sides.append(side)
         for side in sides:
             bench.warm_up_jvm(sc, side, args)
