@@ -61,6 +61,12 @@ if [ "${1:-}" = "metrics-cost" ]; then
   exec python3 -B "$here/lib/ab.py" proxy-1k "plain=$home:on" "metrics=$home:on+metrics" \
     "metrics+tracing=$home:on+metrics+tracing" "$@"
 fi
+# Three instances with and without the shared cache tier on Redis (bench/lib/shared_cache.py).
+if [ "${1:-}" = "shared-cache" ]; then
+  shift
+  command -v redis-server >/dev/null 2>&1 || { echo "bench: shared-cache needs redis-server (apt-get install redis-server)" >&2; exit 2; }
+  exec python3 -B "$here/lib/shared_cache.py" "$@"
+fi
 # Python installs its own SIGINT/SIGTERM handling and stops every process it started, by PID;
 # exec keeps it the one process the terminal's Ctrl-C reaches.
 exec python3 -B "$here/lib/bench.py" "$@"

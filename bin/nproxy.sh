@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Nproxy control script.
 #
-#   nproxy.sh run|start|stop|restart|reload|status|check|version [--config FILE] [-Dname=value ...]
+#   nproxy.sh run|start|stop|restart|reload|reopen|status|check|version [--config FILE] [-Dname=value ...]
 #   nproxy.sh upgrade [--home NEW_INSTALL] [--config FILE] [-Dname=value ...]
 #
 # Options go before or after the command. --config and -D apply to run, start, restart, check
 # and upgrade; reload re-reads the file the running process was started with and refuses them.
 # upgrade starts NEW_INSTALL (default: this one) beside the running process on the same ports,
 # waits until it serves, then lets the old one drain and exit (see README, "Upgrade").
+# reopen opens logs/nproxy.log and the access log again by their paths (after logrotate moved them).
 #
 # NPROXY_HOME  the install (default: the directory above this script, symlinks resolved)
 # NPROXY_BASE  the instance: etc/, logs/, var/, lib/ext/ (default: NPROXY_HOME)
@@ -27,7 +28,7 @@ verb=""
 config=""
 newhome=""
 props=()
-usage="usage: nproxy.sh run|start|stop|restart|reload|status|check|version|upgrade [--config FILE] [-Dname=value ...] [--home NEW_INSTALL]"
+usage="usage: nproxy.sh run|start|stop|restart|reload|reopen|status|check|version|upgrade [--config FILE] [-Dname=value ...] [--home NEW_INSTALL]"
 while [ $# -gt 0 ]; do
   case "$1" in
     --config|-c) [ $# -ge 2 ] || { echo "nproxy: $1 needs a file" >&2; exit 2; }; config="$2"; shift 2 ;;
@@ -47,7 +48,7 @@ if [ -n "$newhome" ] && [ "$verb" != upgrade ]; then echo "nproxy: --home is for
 config_given="$config"
 # Options a verb cannot use are refused, never silently ignored: a signal cannot carry them.
 case "$verb" in
-  stop|reload|status|version)
+  stop|reload|reopen|status|version)
     if [ -n "$config" ] || [ ${#props[@]} -gt 0 ]; then
       extra="${config:+--config $config }${props[*]+${props[*]}}"
       case "$verb" in
@@ -119,6 +120,7 @@ do_start() {
   if pid="$(running_pid)"; then echo "nproxy: already running (pid $pid)"; return 1; fi
   mkdir -p "$NPROXY_BASE/logs" "$NPROXY_BASE/var" || return 1
   rm -f "$pidfile"
+  props+=("-Dnproxy.log=$logfile")
   java_cmd
   local offset=0
   [ -f "$logfile" ] && offset="$(stat -c %s "$logfile")"
@@ -126,10 +128,12 @@ do_start() {
   local child=$!
   local waited=0 limit=$(( ${NPROXY_START_WAIT:-60} * 20 ))
   while [ "$waited" -lt "$limit" ]; do
-    if [ -f "$pidfile" ] && [ "$(tr -dc '0-9' < "$pidfile")" = "$child" ]; then
-      local line
-      line="$(tail -c +"$((offset + 1))" "$logfile" | grep -m1 'started, pid' || true)"
-      echo "${line:-nproxy started (pid $child)}"
+    # Started means answering: the pid file names the child (written once every listener is
+    # open), its status file says serving and each TCP listener accepts a connection. The report
+    # comes from the status file, not from the log (which logrotate may have just moved).
+    if [ -f "$pidfile" ] && [ "$(tr -dc '0-9' < "$pidfile")" = "$child" ] && answers "$child"; then
+      local file="$NPROXY_BASE/var/nproxy-$child.status"
+      echo "nproxy $(status_field "$file" version) started, pid $child, listening on $(status_field "$file" listeners)"
       return 0
     fi
     if ! alive "$child"; then
@@ -141,6 +145,17 @@ do_start() {
   done
   echo "nproxy: still not listening after ${NPROXY_START_WAIT:-60}s (pid $child); see $logfile" >&2
   return 1
+}
+
+# answers PID: its status file says serving and every TCP listener in it accepts a connection.
+answers() {
+  local file="$NPROXY_BASE/var/nproxy-$1.status" addr host port
+  [ -f "$file" ] && [ "$(status_field "$file" state)" = serving ] || return 1
+  for addr in $(status_field "$file" probe); do
+    host="${addr%:*}"; port="${addr##*:}"; host="${host#[}"; host="${host%]}"
+    timeout 2 bash -c ': > "/dev/tcp/$0/$1"' "$host" "$port" 2>/dev/null || return 1
+  done
+  return 0
 }
 
 do_stop() {
@@ -196,7 +211,8 @@ do_reload() {
 
 # upgrade: nginx's binary upgrade. The new process binds the same ports (SO_REUSEPORT) and
 # reports in var/nproxy.pid.new once serving; then the pid file moves to it and the old process
-# gets USR1: stop accepting, drain (requests, tunnels) up to drain-timeout, exit.
+# gets TERM, which, with the pid file naming a newer process, means: stop accepting, drain
+# (requests, tunnels) up to drain-timeout, exit (USR1 is logrotate's reopen).
 do_upgrade() {
   local old oldstatus
   if ! old="$(running_pid)"; then echo "nproxy: not running; nothing to upgrade (use start)" >&2; return 1; fi
@@ -218,7 +234,7 @@ do_upgrade() {
   [ -n "$config_given" ] || config="$(status_field "$oldstatus" config)"
   local newpidfile="$NPROXY_BASE/var/nproxy.pid.new" result="$NPROXY_BASE/var/stop.result"
   rm -f "$newpidfile"
-  props+=(-Dnproxy.upgrade=true)
+  props+=(-Dnproxy.upgrade=true "-Dnproxy.log=$logfile")
   java_cmd
   local offset=0
   [ -f "$logfile" ] && offset="$(stat -c %s "$logfile")"
@@ -240,7 +256,7 @@ do_upgrade() {
   printf '%s\n' "$child" > "$pidfile.tmp" && mv -f "$pidfile.tmp" "$pidfile" && rm -f "$newpidfile"
   rm -f "$result"
   local t0; t0="$(now_ms)"
-  kill -USR1 "$old"
+  kill -TERM "$old"
   echo "nproxy: pid $child ($NPROXY_HOME) is serving; pid $old stopped accepting and drains (up to its drain-timeout)"
   waited=0; limit=$(( ${NPROXY_STOP_WAIT:-300} * 50 ))
   while alive "$old"; do
@@ -251,6 +267,29 @@ do_upgrade() {
   done
   echo "nproxy: old pid $old exited after $(( $(now_ms) - t0 ))ms: $(cat "$result" 2>/dev/null || echo 'no report')"
   return 0
+}
+
+# reopen: USR1, as logrotate's postrotate sends it; waits for the process's report.
+do_reopen() {
+  local pid result before
+  if ! pid="$(running_pid)"; then echo "nproxy: not running; nothing to reopen" >&2; return 1; fi
+  result="$NPROXY_BASE/var/reopen.result"
+  before="$(head -n1 "$result" 2>/dev/null || true)"
+  kill -USR1 "$pid"
+  local waited=0
+  while [ "$waited" -lt 300 ]; do
+    if [ -f "$result" ] && [ "$(head -n1 "$result")" != "$before" ]; then
+      if head -n1 "$result" | grep -q ' ok$'; then
+        echo "nproxy (pid $pid) $(tail -n +2 "$result")"
+        return 0
+      fi
+      echo "nproxy: pid $pid: $(tail -n +2 "$result")" >&2
+      return 1
+    fi
+    sleep 0.05; waited=$((waited + 1))
+  done
+  echo "nproxy: pid $pid did not report a reopen within 15s; see $logfile" >&2
+  return 1
 }
 
 # status_field FILE NAME: the value of NAME=... in a status file.
@@ -295,11 +334,12 @@ case "$verb" in
   stop) do_stop; exit $? ;;
   restart) do_stop || exit $?; do_start; exit $? ;;
   reload) do_reload; exit $? ;;
+  reopen) do_reopen; exit $? ;;
   status) do_status; exit $? ;;
   upgrade) do_upgrade; exit $? ;;
   check) java_cmd; exec "${cmd[@]}" check --config "$config" ;;
   version) java_cmd; exec "${cmd[@]}" version ;;
   help|-h|--help)
     sed -n '2,/^[^#]/{/^#/p}' "$script" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  *) echo "nproxy: unknown command '$verb'; expected run, start, stop, restart, reload, status, check, version or upgrade" >&2; exit 2 ;;
+  *) echo "nproxy: unknown command '$verb'; expected run, start, stop, restart, reload, reopen, status, check, version or upgrade" >&2; exit 2 ;;
 esac

@@ -50,11 +50,7 @@ def main(argv):
     tmp = tempfile.mkdtemp(prefix="nproxy-ab-")
     try:
         env = bench.prepare(tmp, [sc])
-        if sc.kind == "proxy":
-            env["origin_port"] = procs.free_port()
-            run_dir = os.path.join(tmp, "origin")
-            Nginx(run_dir, configs.nginx_static(run_dir, env["origin_port"], env["docroot"]),
-                  env["origin_port"], bench.CLIENT_CORE, label="origin nginx")
+        bench.start_origin(sc, env, os.path.join(tmp, "origin"))
         expected = sc.expected_body(env["docroot"])
         sides = []
         for v in args.variant:

@@ -25,7 +25,7 @@ import load
 import procs
 import report
 import scenarios
-from servers import Nginx, Nproxy
+from servers import Nginx, Nproxy, Varnish
 
 PROXY_CORE = 0
 CLIENT_CORE = 1
@@ -77,9 +77,9 @@ def main(argv):
             except (RuntimeError, ValueError, OSError) as e:
                 log(f"{sc.name}: harness error: {e}")
                 failed = {"result": f"FAILED: harness error: {e}"}
-                doc["scenarios"].append({"name": sc.name, "description": sc.description,
-                                         "nproxy": dict(failed, proxy="nproxy"),
-                                         "nginx": dict(failed, proxy="nginx"), "ratio": None})
+                record = {"name": sc.name, "description": sc.description, "sides": list(sc.sides), "ratio": None}
+                record.update({n: dict(failed, proxy=n) for n in sc.sides})
+                doc["scenarios"].append(record)
             procs.stop_all()
     except KeyboardInterrupt:
         interrupted = True
@@ -112,8 +112,7 @@ def main(argv):
     print(f"\nwrote {os.path.relpath(md)} and {os.path.relpath(js)} ({doc['elapsed_s']:.0f} s)")
     if interrupted:
         return 130
-    return 1 if any(s["nproxy"]["result"].startswith("FAILED") or s["nginx"]["result"].startswith("FAILED")
-                    for s in doc["scenarios"]) else 0
+    return 1 if any(s[n]["result"].startswith("FAILED") for s in doc["scenarios"] for n in report.sides(s)) else 0
 
 
 T0 = time.monotonic()
@@ -198,11 +197,7 @@ def run_scenario(sc, env, home, tmp, args):
     env = dict(env)
     record = {"name": sc.name, "description": sc.description, "client": sc.client,
               "connections": sc.connections, "streams": sc.streams, "loadavg_before": loadavg()}
-    if sc.kind == "proxy":
-        env["origin_port"] = procs.free_port()
-        Nginx(os.path.join(tmp, sc.name, "origin"),
-              configs.nginx_static(os.path.join(tmp, sc.name, "origin"), env["origin_port"], env["docroot"]),
-              env["origin_port"], CLIENT_CORE, label="origin nginx")
+    start_origin(sc, env, os.path.join(tmp, sc.name, "origin"))
     expected = sc.expected_body(env["docroot"])
     sides = {}
 
@@ -226,11 +221,21 @@ def run_scenario(sc, env, home, tmp, args):
             run_dir, sc.nginx_config(run_dir, nginx_port, env, 0 if sc.reload else None), nginx_port, PROXY_CORE))
     except RuntimeError as e:
         sides["nginx"] = {"proxy": "nginx", "result": f"FAILED: {e}"}
+    if "varnish" in sc.sides:
+        varnish_port = procs.free_port()
+        try:
+            sides["varnish"] = start_side("varnish", lambda: Varnish(
+                os.path.join(tmp, sc.name, "varnish"), varnish_port, env["origin_port"], PROXY_CORE,
+                env.get("access_log", True)))
+        except RuntimeError as e:
+            sides["varnish"] = {"proxy": "varnish", "result": f"FAILED: {e}"}
 
-    live = [n for n in ("nproxy", "nginx") if "server" in sides[n]]
+    live = [n for n in sc.sides if "server" in sides[n]]
     for name in list(live):
         side = sides[name]
         problem = verify(sc, side["server"].port, expected, None)
+        if not problem and sc.kind == "cache":
+            problem = verify_hit(sc, side["server"], expected)
         if problem:
             log(f"{name}: FAILED before load: {problem}")
             side["result"] = f"FAILED: {problem}"
@@ -277,18 +282,35 @@ def run_scenario(sc, env, home, tmp, args):
         log(f"{name}: {side['result']}")
     if env.get("access_log", True):
         check_access_logs(sides, live)
-    for name in ("nproxy", "nginx"):
+    for name in sc.sides:
         sides[name].pop("server", None)
         record[name] = sides[name]
-    record["ratio"] = ratio(sides["nproxy"], sides["nginx"])
+    record["sides"] = list(sc.sides)
+    record["ratio"] = ratio(sides["nproxy"], *[sides[n] for n in sc.sides[1:]])
     record["loadavg_after"] = loadavg()
     return record
+
+
+def start_origin(sc, env, run_dir):
+    """The origin nginx on the client's core, for the scenarios that proxy (and cache)."""
+    if sc.kind not in ("proxy", "cache"):
+        return
+    env["origin_port"] = procs.free_port()
+    # The cache scenarios' origin lets every cache keep the files for a day.
+    cache_control = "public, max-age=86400" if sc.kind == "cache" else None
+    Nginx(run_dir, configs.nginx_static(run_dir, env["origin_port"], env["docroot"], cache_control=cache_control),
+          env["origin_port"], CLIENT_CORE, label="origin nginx")
 
 
 def access_log_path(server):
     if isinstance(server, Nproxy):
         return os.path.join(server.base, "logs", "access.log")
     return os.path.join(server.run_dir, "access.log")
+
+
+def cpu_us(server):
+    """CPU of a side: the process tree (Varnish adds its varnishncsa)."""
+    return server.cpu_us() if hasattr(server, "cpu_us") else procs.cpu_us(server.pid)
 
 
 def check_access_logs(sides, live):
@@ -327,9 +349,9 @@ def warm_up_jvm(sc, side, args):
     elapsed = 0
     seconds = first
     while True:
-        before = procs.cpu_us(server.pid)
+        before = cpu_us(server)
         result = drive(sc, side, seconds)
-        used = procs.cpu_us(server.pid) - before
+        used = cpu_us(server) - before
         per_req = used / result["requests"] if result["requests"] else float("inf")
         steps.append({"seconds": seconds, "rps": result["rps"], "cpu_us_per_req": per_req})
         elapsed += seconds
@@ -361,7 +383,26 @@ def start_side(name, factory):
 
 
 def url(sc, port, path=None):
-    return f"{'https' if sc.tls else 'http'}://127.0.0.1:{port}{path or sc.path}"
+    return f"{'https' if sc.tls else 'http'}://127.0.0.1:{port}{path or sc.paths()[0]}"
+
+
+HIT_MARKERS = {"nproxy": ("cache-status", "nproxy; hit"), "nginx": ("x-cache-status", "HIT"),
+               "varnish": ("x-varnish", " ")}  # Varnish: two transaction ids on a hit
+
+
+def verify_hit(sc, server, expected):
+    """Cache scenarios: every URL once more must now be a hit (the first checks stored them)."""
+    header, marker = HIT_MARKERS[server.name]
+    for path in sc.paths():
+        subprocess.run(["curl", "-sS", "--max-time", "20", "-o", "/dev/null", url(sc, server.port, path)],
+                       capture_output=True)
+    r = subprocess.run(["curl", "-sS", "--max-time", "20", "-o", "/dev/null", "-D", "-", url(sc, server.port)],
+                       capture_output=True, text=True)
+    for line in r.stdout.splitlines():
+        name, _, value = line.partition(":")
+        if name.strip().lower() == header and marker in value.strip():
+            return None
+    return f"not a cache hit (no {header}: ...{marker.strip() or 'two ids'}... in {r.stdout.strip()!r})"
 
 
 def verify(sc, port, expected, generation):
@@ -399,7 +440,8 @@ def drive(sc, side, seconds):
     if sc.client == "h2load":
         result = load.h2load(url(sc, port), seconds, sc.connections, sc.streams, CLIENT_CORE)
     else:
-        result = load.wrk(url(sc, port), seconds, sc.connections, CLIENT_CORE)
+        result = load.wrk(url(sc, port), seconds, sc.connections, CLIENT_CORE,
+                          paths=sc.paths() if sc.keys > 1 else None)
     side["answered"] = side.get("answered", 0) + result["requests"]
     return result
 
@@ -408,7 +450,7 @@ def measure(sc, side, env, args):
     server = side["server"]
     seconds = args.reload_duration if sc.reload else args.duration
     reloader = Reloader(sc, server, env, side) if sc.reload else None
-    before = procs.cpu_us(server.pid)
+    before = cpu_us(server)
     core_before = procs.core_times(PROXY_CORE)
     if reloader:
         reloader.start()
@@ -417,7 +459,7 @@ def measure(sc, side, env, args):
     finally:
         if reloader:
             reloader.finish()
-    used = procs.cpu_us(server.pid) - before
+    used = cpu_us(server) - before
     busy, total = (a - b for a, b in zip(procs.core_times(PROXY_CORE), core_before))
     # What else ran on the proxy's core during the round (other users of the machine): noise.
     result["core_others_pct"] = max(0.0, 100.0 * (busy - used * procs.CLK_TCK / 1e6) / total) if total else None
@@ -485,12 +527,18 @@ def summarize(side):
         side["result"] += f" ({ok}/{count} reloads)"
 
 
-def ratio(nproxy, nginx):
-    if not nproxy.get("result", "").startswith("ok") or not nginx.get("result", "").startswith("ok"):
+def ratio(nproxy, *peers):
+    """Nproxy against its peer (nginx), or with several peers against the best of them: req/s
+    over the faster peer's, CPU per request over the cheaper peer's (the issue's targets)."""
+    ok = [p for p in peers if p.get("result", "").startswith("ok")]
+    if not nproxy.get("result", "").startswith("ok") or not ok:
         return None
-    return {"rps": nproxy["rps"] / nginx["rps"] if nginx["rps"] else None,
-            "cpu_us_per_req": nproxy["cpu_us_per_req"] / nginx["cpu_us_per_req"]
-            if nginx["cpu_us_per_req"] else None}
+    fastest = max(ok, key=lambda p: p["rps"])
+    cheapest = min(ok, key=lambda p: p["cpu_us_per_req"])
+    return {"rps": nproxy["rps"] / fastest["rps"] if fastest["rps"] else None,
+            "cpu_us_per_req": nproxy["cpu_us_per_req"] / cheapest["cpu_us_per_req"]
+            if cheapest["cpu_us_per_req"] else None,
+            "rps_peer": fastest["proxy"], "cpu_peer": cheapest["proxy"]}
 
 
 if __name__ == "__main__":

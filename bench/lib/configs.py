@@ -80,12 +80,16 @@ def nginx_return(run_dir, port, body, generation=None, access_log=False):
     }}""", access_log)
 
 
-def nginx_static(run_dir, port, root, access_log=False):
-    """nginx serving files from root (used as the static side and as the origin, which never logs)."""
+def nginx_static(run_dir, port, root, access_log=False, cache_control=None):
+    """nginx serving files from root (used as the static side and as the origin, which never logs).
+
+    cache_control: a Cache-Control value the origin adds (the cache-hit scenarios' origin says
+    how long the proxies may keep the files)."""
+    header = f'add_header Cache-Control "{cache_control}";' if cache_control else ""
     return _nginx_main(run_dir, f"""    server {{
         {nginx_listen(port, False)}
         root {root};
-        location / {{ }}
+        location / {{ {header} }}
     }}""", access_log)
 
 
@@ -107,7 +111,29 @@ def nginx_proxy(run_dir, port, origin_port, tls=None, access_log=False):
     }}""", access_log)
 
 
-def _nproxy(port, location, upstream="", tls=None, access_log=False, extra_locations=""):
+def nginx_cache(run_dir, port, origin_port, access_log=False):
+    """nginx proxy_cache in front of the origin: hits come from its cache files (page cache),
+    sent with sendfile; X-Cache-Status tells the harness it was a HIT."""
+    return _nginx_main(run_dir, f"""    proxy_cache_path {run_dir}/cache levels=1:2 keys_zone=bench:10m max_size=1g inactive=1h
+                     use_temp_path=off;
+    upstream origin {{
+        server 127.0.0.1:{origin_port};
+        keepalive 64;
+        keepalive_requests {_KEEPALIVE_REQUESTS};
+    }}
+    server {{
+        {nginx_listen(port, False)}
+        location / {{
+            proxy_cache bench;
+            proxy_pass http://origin;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            add_header X-Cache-Status $upstream_cache_status;
+        }}
+    }}""", access_log)
+
+
+def _nproxy(port, location, upstream="", tls=None, access_log=False, top="", extra_locations=""):
     if tls:
         listen = f'<listen host="127.0.0.1" port="{port}" tls="true" protocols="h2 http/1.1"/>\n' \
                  f'    <tls cert="{tls["cert"]}" key="{tls["key"]}"/>'
@@ -118,7 +144,7 @@ def _nproxy(port, location, upstream="", tls=None, access_log=False, extra_locat
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <!-- written by bench/run.sh -->
 <nproxy shutdown-timeout="5s" drain-timeout="10s">
-{log}{upstream}  <server default="true">
+{log}{top}{upstream}  <server default="true">
     {listen}{extra_locations}
     <location path="/">
       {location}
@@ -145,4 +171,21 @@ def nproxy_proxy(port, origin_port, tls=None, access_log=False, metrics=False, t
     if tracing:
         upstream = f'  <tracing endpoint="{tracing}" sample="1"/>\n' + upstream
     extra = '\n    <location path="= /metrics"><metrics/></location>' if metrics else ""
-    return _nproxy(port, '<proxy upstream="origin"/>', upstream, tls, access_log, extra)
+    return _nproxy(port, '<proxy upstream="origin"/>', upstream, tls, access_log, extra_locations=extra)
+
+
+# The zone of the cache-hit scenarios. "memory": hits from the heap tier (bodies over 32 KiB are
+# files of the zone whatever the tiers: the store's inline limit). "disk": the smallest heap the
+# zone accepts (1m: 28 entries) over a disk tier, no off-heap, and the client cycles over more
+# keys than the heap holds, so most look-ups are answered by Ehcache's disk tier.
+NPROXY_ZONES = {
+    "memory": 'heap="64m"',
+    "disk": 'heap="1m" disk="64m"',
+}
+
+
+def nproxy_cache(port, origin_port, tier, access_log=False):
+    zone = f'  <cache-zone name="bench" {NPROXY_ZONES[tier]} max-object="16m"/>\n'
+    upstream = f'  <upstream name="origin"><peer address="127.0.0.1:{origin_port}"/></upstream>\n'
+    return _nproxy(port, '<cache zone="bench"/>\n      <proxy upstream="origin"/>', upstream,
+                   access_log=access_log, top=zone)

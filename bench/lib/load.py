@@ -4,6 +4,7 @@ A run returns a dict: requests, rps, p50_ms, p99_ms, errors (non-2xx answers + s
 timeouts), error_detail (what the errors were), seconds.
 """
 import math
+import os
 import re
 import subprocess
 import tempfile
@@ -113,10 +114,35 @@ def _run(cmd, seconds):
         raise RuntimeError(f"{cmd[3]} still running 60 s after its {seconds} s run; killed it") from None
 
 
-def wrk(url, seconds, connections, core):
+def wrk_paths_script(paths):
+    """A wrk Lua script asking for each path in turn (the same request text, prebuilt)."""
+    quoted = ", ".join('"' + p.replace("\\", "\\\\").replace('"', '\\"') + '"' for p in paths)
+    return ("local paths = {" + quoted + "}\n"
+            "local requests = {}\n"
+            "local i = 0\n"
+            "init = function(args)\n"
+            "  for k, p in ipairs(paths) do requests[k] = wrk.format(nil, p) end\n"
+            "end\n"
+            "request = function()\n"
+            "  i = i % #requests + 1\n"
+            "  return requests[i]\n"
+            "end\n")
+
+
+def wrk(url, seconds, connections, core, paths=None):
+    """wrk against url; with paths, a Lua script cycles over them (url's path is then unused)."""
+    script = None
+    if paths:
+        script = tempfile.NamedTemporaryFile("w", prefix="wrk-paths-", suffix=".lua", delete=False)
+        script.write(wrk_paths_script(paths))
+        script.close()
     cmd = ["taskset", "-c", str(core), "wrk", "-t1", f"-c{connections}", f"-d{seconds}s",
-           "--latency", "--timeout", "10s", url]
-    r = _run(cmd, seconds)
+           "--latency", "--timeout", "10s"] + (["-s", script.name] if script else []) + [url]
+    try:
+        r = _run(cmd, seconds)
+    finally:
+        if script:
+            os.unlink(script.name)
     if r.returncode != 0:
         raise RuntimeError(f"wrk failed ({r.returncode}): {r.stderr.strip() or r.stdout.strip()}")
     result = parse_wrk(r.stdout)

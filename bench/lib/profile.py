@@ -44,11 +44,7 @@ def main(argv):
         env["access_log"] = not args.no_access_log
         env["metrics"] = args.metrics
         env["tracing"] = args.tracing
-        if sc.kind == "proxy":
-            env["origin_port"] = procs.free_port()
-            run_dir = os.path.join(tmp, "origin")
-            Nginx(run_dir, configs.nginx_static(run_dir, env["origin_port"], env["docroot"]),
-                  env["origin_port"], bench.CLIENT_CORE, label="origin nginx")
+        bench.start_origin(sc, env, os.path.join(tmp, "origin"))
         port = procs.free_port()
         server = Nproxy(home, os.path.join(tmp, "nproxy"), sc.nproxy_config(port, env), port, bench.PROXY_CORE)
         side = {"server": server}

@@ -18,18 +18,27 @@ def side_row(scenario, side):
             _num(side.get("core_others_pct"), ".0f"), side["result"]]
 
 
+def sides(scenario):
+    """The sides of a result record: Nproxy and nginx, or Nproxy and several peers (cache-hit)."""
+    return scenario.get("sides", ["nproxy", "nginx"])
+
+
 def ratio_row(scenario, ratio):
     if not ratio:
         return None
-    return ["", "Nproxy/nginx", _num(ratio.get("rps"), ".2f") + "x", "", "", "",
+    label = "Nproxy/nginx"
+    if ratio.get("rps_peer") and (ratio["rps_peer"], ratio["cpu_peer"]) != ("nginx", "nginx"):
+        # several peers: req/s against the faster one, CPU against the cheaper one
+        label = f"Nproxy/best ({ratio['rps_peer']} req/s, {ratio['cpu_peer']} CPU)"
+    return ["", label, _num(ratio.get("rps"), ".2f") + "x", "", "", "",
             _num(ratio.get("cpu_us_per_req"), ".2f") + "x", "", "", ""]
 
 
 def rows(results):
     out = []
     for s in results:
-        out.append(side_row(s["name"], s["nproxy"]))
-        out.append(side_row(s["name"], s["nginx"]))
+        for n in sides(s):
+            out.append(side_row(s["name"], s[n]))
         r = ratio_row(s["name"], s.get("ratio"))
         if r:
             out.append(r)
@@ -51,7 +60,7 @@ NOISY_PCT = 20
 
 def noise_warning(results):
     """A sentence when other processes took a real share of the proxy's core, else ''."""
-    worst = max((side.get("core_others_pct") or 0.0 for s in results for side in (s["nproxy"], s["nginx"])),
+    worst = max((side.get("core_others_pct") or 0.0 for s in results for side in (s[n] for n in sides(s))),
                 default=0.0)
     if worst < NOISY_PCT:
         return ""

@@ -17,13 +17,26 @@ FILES = {"1k.bin": 1024, "100k.bin": 100 * 1024, "10m.bin": 10 * 1024 * 1024}
 class Scenario:
     name: str
     description: str
-    kind: str              # return | static | proxy
+    kind: str              # return | static | proxy | cache
     path: str              # what the client asks for
     client: str = "wrk"    # wrk (HTTP/1.1) | h2load (h2 over TLS)
     connections: int = 50
     streams: int = 1       # h2 streams per connection
     tls: bool = False
     reload: bool = False   # reload once a second during a longer run
+    tier: str = "memory"   # cache: the Nproxy zone (configs.NPROXY_ZONES)
+    keys: int = 1          # cache: the client cycles over this many URLs (path?k=0..keys-1), same body
+
+    @property
+    def sides(self):
+        """The servers compared: Nproxy first, then its peers."""
+        return ("nproxy", "nginx", "varnish") if self.kind == "cache" else ("nproxy", "nginx")
+
+    def paths(self):
+        """Every URL path the client asks for (the first is the one checked with curl)."""
+        if self.keys == 1:
+            return [self.path]
+        return [f"{self.path}?k={i}" for i in range(self.keys)]
 
     def expected_body(self, docroot):
         if self.kind == "return":
@@ -38,6 +51,8 @@ class Scenario:
             return configs.nproxy_return(port, RETURN_BODY, generation, log)
         if self.kind == "static":
             return configs.nproxy_static(port, env["docroot"], log)
+        if self.kind == "cache":
+            return configs.nproxy_cache(port, env["origin_port"], self.tier, log)
         # ab.sh variants (+metrics, +tracing): spans go to the origin nginx, which reads and refuses them (405).
         tracing = f"http://127.0.0.1:{env['origin_port']}" if env.get("tracing") else None
         return configs.nproxy_proxy(port, env["origin_port"], env["tls"] if self.tls else None, log,
@@ -49,6 +64,8 @@ class Scenario:
             return configs.nginx_return(run_dir, port, RETURN_BODY, generation, log)
         if self.kind == "static":
             return configs.nginx_static(run_dir, port, env["docroot"], log)
+        if self.kind == "cache":
+            return configs.nginx_cache(run_dir, port, env["origin_port"], log)
         return configs.nginx_proxy(run_dir, port, env["origin_port"], env["tls"] if self.tls else None, log)
 
 
@@ -64,6 +81,15 @@ ALL = [
              "wrk -t1 -c50", "proxy", "/100k.bin"),
     Scenario("h2-proxy-1k", "h2 over TLS to the proxy, HTTP/1.1 keep-alive to the origin, "
              "h2load -t1 -c10 -m10", "proxy", "/1k.bin", client="h2load", connections=10, streams=10, tls=True),
+    Scenario("cache-hit-1k", "cache hits of a 1 KiB file: Nproxy <cache> (heap tier) vs nginx proxy_cache "
+             "vs Varnish -s malloc, origin says max-age, wrk -t1 -c50", "cache", "/1k.bin"),
+    Scenario("cache-hit-100k", "cache hits of a 100 KiB file (Nproxy keeps bodies over 32 KiB as files "
+             "of the zone), wrk -t1 -c50", "cache", "/100k.bin"),
+    Scenario("cache-hit-disk-1k", "cache hits of a 1 KiB body under 64 URLs, Nproxy zone heap=1m (28 entries) "
+             "over disk=64m: most look-ups read Ehcache's disk tier; nginx and Varnish get the same URLs, "
+             "wrk -t1 -c50", "cache", "/1k.bin", tier="disk", keys=64),
+    Scenario("cache-hit-disk-100k", "as cache-hit-disk-1k with the 100 KiB body (entry from the disk tier, "
+             "body file), wrk -t1 -c50", "cache", "/100k.bin", tier="disk", keys=64),
     Scenario("reload-under-load", "return-1k while the config is rewritten and reloaded every second "
              "(Nproxy: bin/nproxy.sh reload, nginx: nginx -s reload); any error fails it",
              "return", "/", reload=True),

@@ -140,3 +140,59 @@ class Nproxy:
         subprocess.run([self._script(), "stop"], env=self._env(), capture_output=True, text=True)
         procs.kill_pid(self.pid, signal.SIGTERM, 10)
         procs.disown(self.pid)
+
+
+class Varnish:
+    """varnishd (manager + cache child) with `-s malloc`, plus varnishncsa writing its access log;
+    both pinned with taskset. CPU counts varnishd, its child and varnishncsa (the log's cost)."""
+
+    name = "varnish"
+
+    def __init__(self, run_dir, port, origin_port, core, access_log=True, storage="malloc,256m"):
+        self.run_dir = run_dir
+        self.port = port
+        self.ncsa = None
+        os.makedirs(run_dir, exist_ok=True)
+        os.chmod(run_dir, 0o755)  # varnishd's child runs as its own user
+        self.work = os.path.join(run_dir, "varnish")
+        self.log = open(os.path.join(run_dir, "stdout.log"), "ab")
+        self.cmd = ["varnishd", "-F", "-a", f"127.0.0.1:{port}", "-b", f"127.0.0.1:{origin_port}",
+                    "-s", storage, "-n", self.work]
+        self.proc = subprocess.Popen(["taskset", "-c", str(core)] + self.cmd, stdout=self.log,
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+        self.pid = self.proc.pid
+        procs.own("varnishd", self.pid, self.stop)
+        procs.wait_port(port, 60, self.pid)
+        if access_log:
+            # varnishncsa reads the shared-memory log and writes NCSA combined lines (its default).
+            self.access_log = os.path.join(run_dir, "access.log")
+            self.ncsa = subprocess.Popen(["taskset", "-c", str(core), "varnishncsa", "-n", self.work,
+                                          "-w", self.access_log],
+                                         stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                         start_new_session=True)
+            procs.own("varnishncsa", self.ncsa.pid, self._stop_ncsa)
+            deadline = time.monotonic() + 10
+            while not os.path.exists(self.access_log) and time.monotonic() < deadline:
+                time.sleep(0.05)
+
+    def cpu_us(self):
+        return procs.cpu_us(self.pid) + (procs.cpu_us(self.ncsa.pid) if self.ncsa else 0)
+
+    def reload(self):
+        return False
+
+    def _stop_ncsa(self):
+        if self.ncsa is not None and self.ncsa.poll() is None:
+            time.sleep(0.5)  # let it read the last records from the shared log
+            procs.kill_pid(self.ncsa.pid, signal.SIGTERM, 5)
+            procs.disown(self.ncsa.pid)
+
+    def stop(self):
+        self._stop_ncsa()
+        procs.kill_pid(self.pid, signal.SIGTERM, 10)
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        self.log.close()
+        procs.disown(self.pid)

@@ -107,6 +107,34 @@ class Report(unittest.TestCase):
         self.assertNotIn("<static>", md)
 
 
+class CacheScenarios(unittest.TestCase):
+    def test_ratio_is_against_the_faster_and_the_cheaper_peer(self):
+        import bench
+        n = {"proxy": "nproxy", "result": "ok", "rps": 20000.0, "cpu_us_per_req": 50.0}
+        g = {"proxy": "nginx", "result": "ok", "rps": 25000.0, "cpu_us_per_req": 60.0}
+        v = {"proxy": "varnish", "result": "ok", "rps": 16900.0, "cpu_us_per_req": 40.0}
+        r = bench.ratio(n, g, v)
+        self.assertAlmostEqual(0.8, r["rps"])
+        self.assertAlmostEqual(1.25, r["cpu_us_per_req"])
+        self.assertEqual(("nginx", "varnish"), (r["rps_peer"], r["cpu_peer"]))
+        rows = report.rows([{"name": "cache-hit-1k", "sides": ["nproxy", "nginx", "varnish"],
+                             "nproxy": n, "nginx": g, "varnish": v, "ratio": r}])
+        self.assertEqual(["nproxy", "nginx", "varnish"], [row[1] for row in rows[:3]])
+        self.assertIn("best", rows[3][1])
+        # a failed peer is left out of the comparison
+        self.assertEqual("nginx", bench.ratio(n, g, dict(v, result="FAILED: x"))["cpu_peer"])
+
+    def test_many_keys_cycle_through_a_wrk_script(self):
+        sc = scenarios.BY_NAME["cache-hit-disk-1k"]
+        self.assertEqual(64, len(sc.paths()))
+        self.assertEqual("/1k.bin?k=0", sc.paths()[0])
+        script = load.wrk_paths_script(sc.paths())
+        self.assertIn('"/1k.bin?k=63"', script)
+        self.assertIn("wrk.format(nil, p)", script)
+        self.assertEqual(["/1k.bin"], scenarios.BY_NAME["cache-hit-1k"].paths())
+        self.assertIn('heap="1m" disk="64m"', sc.nproxy_config(8, {"origin_port": 9, "access_log": True}))
+
+
 @unittest.skipUnless(shutil.which("nginx"), "nginx not installed")
 class NginxConfigs(unittest.TestCase):
     def test_every_nginx_config_passes_nginx_t(self):

@@ -17,17 +17,11 @@ import org.junit.jupiter.api.Test;
  * The layers, checked on the sources: the core ({@code server/}) knows no feature module and no
  * upstream type, {@code spi} does not reach into {@code config}, and no code imports a Jetty
  * {@code internal} package (they change without notice between Jetty releases).
- *
- * <p>One deliberate exception, kept in one package: {@code server/internal/http1} extends Jetty
- * 12.0.30's HTTP/1.1 connection ({@code org.eclipse.jetty.server.internal.HttpConnection}, the
- * only HTTP/1.1 server connection 12.0 has) for the request-head deadline, the minimum body rate
- * and strict chunk framing, which Jetty 12.0 offers no public hook for. Its tests (SlowClientTest,
- * BodyHardeningTest) fail if a Jetty upgrade changes what it relies on.
+ * No exception: the HTTP/1.1 defences of {@code server/internal/http1} sit on a delegating
+ * endpoint and a request customizer, both public Jetty API.
  */
 class LayeringTest {
     private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
-    /** The one package allowed to extend a Jetty internal class (see the class comment). */
-    private static final String HTTP1_EXCEPTION = "server/src/main/java/org/nproxy/server/internal/http1/";
 
     @Test
     void theCoreImportsNothingFromModules() throws IOException {
@@ -57,12 +51,35 @@ class LayeringTest {
         for (String dir : List.of("server", "modules", "distribution", "bench")) {
             Path d = ROOT.resolve(dir);
             if (Files.isDirectory(d)) {
-                found.addAll(grep(d, Pattern.compile("^import (static )?org\\.eclipse\\.jetty\\.[\\w.]*\\.internal\\.")).stream()
-                    .filter(line -> !line.startsWith(HTTP1_EXCEPTION)).toList());
+                found.addAll(grep(d, Pattern.compile("^import (static )?org\\.eclipse\\.jetty\\.[\\w.]*\\.internal\\.")));
             }
         }
         assertEquals(List.of(), found);
         assertTrue(Files.isDirectory(ROOT.resolve("modules")), "run from the server module: " + ROOT);
+    }
+
+    /**
+     * Tests in layers: a {@code *Test} is a unit test (pure logic, files at most) that surefire runs
+     * before packaging; a test class that starts a server, opens a socket or runs a process is an
+     * integration test, {@code *IT}, run by failsafe after packaging.
+     */
+    @Test
+    void testsThatStartServersOrProcessesAreIntegrationTests() throws IOException {
+        Pattern network = Pattern.compile("NproxyFixture|new Server\\(|new Socket\\(|SocketChannel|HttpClient|ProcessBuilder"
+            + "|\\bRig\\.start|CacheRig|new Origin\\(|CountingOrigin|WsClient|H2Wire|ServerSocket|NproxyServer\\("
+            + "|HTTP2Client|HTTP3Client|ChromeDriver");
+        List<String> misnamed = new ArrayList<>();
+        for (String dir : List.of("server", "modules", "distribution")) {
+            try (Stream<Path> files = Files.walk(ROOT.resolve(dir))) {
+                for (Path f : files.filter(p -> p.toString().contains("/src/test/") && p.toString().endsWith("Test.java")
+                    && !p.toString().contains("/target/")).toList()) {
+                    if (!f.getFileName().toString().equals("LayeringTest.java") && network.matcher(Files.readString(f)).find()) {
+                        misnamed.add(ROOT.relativize(f).toString());
+                    }
+                }
+            }
+        }
+        assertEquals(List.of(), misnamed, "these start servers, sockets or processes: name them *IT");
     }
 
     private static List<String> grep(Path dir, Pattern pattern) throws IOException {

@@ -1,5 +1,6 @@
 package org.nproxy.distribution;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -123,12 +125,8 @@ class DistributionIT {
         assertTrue(page.getContentAsString().contains("Welcome to Nproxy!"), page.getContentAsString());
         assertEquals(0, nproxy("status").code());
         // The access log is written by its own thread, just after the response: give it a moment.
-        String log = "";
-        for (int i = 0; i < 100 && !log.contains("\"GET / HTTP/1.1\" 200"); i++) {
-            Thread.sleep(50);
-            log = Files.readString(home.resolve("logs/access.log"));
-        }
-        assertTrue(log.contains("\"GET / HTTP/1.1\" 200"), log);
+        await("the access log line").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+            .until(() -> Files.readString(home.resolve("logs/access.log")).contains("\"GET / HTTP/1.1\" 200"));
         Result again = nproxy("start");
         assertEquals(1, again.code(), "a second start refuses: " + again.out());
     }

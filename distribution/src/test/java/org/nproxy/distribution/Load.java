@@ -16,6 +16,11 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http2.client.HTTP2Client;
 import org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.websocket.api.Callback;
@@ -49,9 +54,35 @@ public final class Load implements AutoCloseable {
         ServerConnector connector = new ServerConnector(upstream, 1, 1);
         connector.setHost("127.0.0.1");
         upstream.addConnector(connector);
-        upstream.setHandler(WebSocketUpgradeHandler.from(upstream, container ->
-            container.addMapping("/*", (request, response, callback) -> new Echo())));
+        WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(upstream, container ->
+            container.addMapping("/*", (request, response, callback) -> new Echo()));
+        // Plain HTTP (not an upgrade): a cacheable answer naming the path, 100 KB for /cached/large
+        // (a cache body too large to be inline: a file in the zone directory).
+        ws.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, org.eclipse.jetty.util.Callback callback) {
+                String path = Request.getPathInContext(request);
+                response.setStatus(200);
+                response.getHeaders().put(HttpHeader.CACHE_CONTROL, "max-age=300");
+                Content.Sink.write(response, true, body(path), callback);
+                return true;
+            }
+        });
+        upstream.setHandler(ws);
         upstream.start();
+    }
+
+    /** What the upstream answers to a plain GET of {@code path}. */
+    static String body(String path) {
+        return path.endsWith("/large") ? ("cached " + path + "\n").repeat(100_000 / (path.length() + 8)) : "cached " + path;
+    }
+
+    /** Milliseconds between a tunnel's messages. */
+    volatile long tunnelIntervalMillis = 100;
+
+    /** A loop of GETs on {@code path}, each answer checked against the upstream's {@link #body}. */
+    void cachedLoop(String path) throws Exception {
+        loop("cached" + path, client(new HttpClient(new HttpClientTransportOverHTTP(1))), path, body(path));
     }
 
     int upstreamPort() {
@@ -70,8 +101,19 @@ public final class Load implements AutoCloseable {
         }
         ws = new WebSocketClient();
         ws.start();
+        // Connected all at once (one by one, 100 tunnels take seconds on a loaded machine).
+        List<Tunnel> opening = new ArrayList<>();
+        List<java.util.concurrent.CompletableFuture<Session>> connected = new ArrayList<>();
         for (int i = 0; i < wsTunnels; i++) {
-            tunnels.add(openTunnel("t" + i));
+            Tunnel t = new Tunnel("t" + i);
+            opening.add(t);
+            connected.add(ws.connect(t, URI.create("ws://127.0.0.1:" + port + "/ws/" + t.name)));
+        }
+        for (int i = 0; i < wsTunnels; i++) {
+            connected.get(i).get(30, TimeUnit.SECONDS);
+            Tunnel t = opening.get(i);
+            tunnels.add(t);
+            Thread.ofPlatform().name("tunnel-" + t.name).start(t::pump);
         }
     }
 
@@ -143,7 +185,7 @@ public final class Load implements AutoCloseable {
         upstream.stop();
     }
 
-    /** A client tunnel: sends "name-N" every 100 ms, expects each echo within 5 s. */
+    /** A client tunnel: sends "name-N" every {@link #tunnelIntervalMillis}, expects each echo within 5 s. */
     public final class Tunnel implements Session.Listener.AutoDemanding {
         final String name;
         final AtomicInteger echoed = new AtomicInteger();
@@ -194,7 +236,7 @@ public final class Load implements AutoCloseable {
                         failures.add("tunnel " + name + ": no echo of message " + n + " within 5s");
                         return;
                     }
-                    Thread.sleep(100);
+                    Thread.sleep(tunnelIntervalMillis);
                 } catch (InterruptedException e) {
                     return;
                 }

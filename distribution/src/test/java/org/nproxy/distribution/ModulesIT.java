@@ -1,5 +1,6 @@
 package org.nproxy.distribution;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -13,6 +14,7 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -148,12 +150,11 @@ class ModulesIT {
             assertNotSame(old.get(), loader(server), "a new class loader for the replaced jar");
             client.stop();
 
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (old.get() != null && System.nanoTime() < deadline) {
-                System.gc();
-                Thread.sleep(100);
-            }
-            assertNull(old.get(), "the replaced jar's class loader is still reachable after the drain");
+            await("the replaced jar's class loader is collected after the drain").atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(100)).until(() -> {
+                    System.gc();
+                    return old.get() == null;
+                });
         } finally {
             client.stop();
             server.stop();

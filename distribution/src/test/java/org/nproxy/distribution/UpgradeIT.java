@@ -20,7 +20,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * {@code nproxy.sh upgrade} between two unpacked installs sharing one NPROXY_BASE, under load:
- * HTTP/1.1 loops, HTTP/2 clients, a slow request always in flight and open WebSocket tunnels.
+ * HTTP/1.1 loops, HTTP/2 clients, a slow request always in flight, GETs through a disk cache zone
+ * and 100 open WebSocket tunnels.
  * First a new install that cannot start (the old one keeps serving, the reason is printed), then a
  * good one: no failed request, no tunnel cut, the old process gone once its tunnels ended.
  */
@@ -31,6 +32,8 @@ class UpgradeIT {
     private static Install brokenInstall;
     private static Load load;
     private static int port;
+    /** WebSocket tunnels open during the upgrade, as issue 16 asks. */
+    private static final int TUNNELS = 100;
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -54,18 +57,23 @@ class UpgradeIT {
             <nproxy shutdown-timeout="10s" drain-timeout="30s">
               <access-log path="logs/access.log" format="combined"/>
               <upstream name="echo"><peer address="127.0.0.1:%d"/></upstream>
+              <cache-zone name="z" heap="8m" disk="32m" dir="var/cache/z"/>
               <server names="localhost" default="true">
                 <listen host="127.0.0.1" port="${http.port}" protocols="http/1.1 h2c"/>
                 <location path="= /ping"><return status="200" body="pong"/></location>
                 <location path="= /slow"><return status="200" body="slow" delay="1500ms"/></location>
                 <location path="= /ready"><ready/></location>
                 <location path="/ws/"><websocket upstream="echo"/></location>
+                <location path="/cached/"><cache zone="z"/><proxy upstream="echo"/></location>
               </server>
             </nproxy>
             """.formatted(load.upstreamPort()));
         Install.Result start = oldInstall.nproxy("start");
         assertEquals(0, start.code(), start.out());
-        load.start(3, 2, 3);
+        load.tunnelIntervalMillis = 250; // 100 tunnels: 400 messages a second, on a shared 2-core machine
+        load.start(3, 2, TUNNELS);
+        load.cachedLoop("/cached/small");
+        load.cachedLoop("/cached/large");
         assertTrue(load.awaitMore(50, 30_000), "load runs: " + load.failures);
     }
 
@@ -116,7 +124,7 @@ class UpgradeIT {
         }), "the pid file moves to the new process");
         long fresh = newInstall.pid();
         assertNotEquals(old, fresh);
-        // The old process logs this once its listening sockets are closed (USR1 follows the pid file move).
+        // The old process logs this once its listening sockets are closed (TERM follows the pid file move).
         Path log = oldInstall.base.resolve("logs/nproxy.log");
         assertTrue(Install.await(30_000, () -> {
             try {
@@ -154,6 +162,20 @@ class UpgradeIT {
         assertEquals(List.of(), List.copyOf(load.failures), "no failed request, no tunnel closed by the server");
         System.out.println("upgrade under load: " + load.ok.get() + " requests ok, " + load.retried.get()
             + " HTTP/2 request(s) refused unprocessed at the GOAWAY and sent again");
+        // The disk cache zone: the new process started on its memory tiers while the old one held the
+        // directory, and took the disk tier over once the old one exited.
+        String serverLog = Files.readString(log);
+        assertTrue(serverLog.contains("cache zone " + oldInstall.base.resolve("var/cache/z") + ": the directory is in use by another process"),
+            "the new process started on the memory tiers");
+        assertTrue(Install.await(10_000, () -> {
+            try {
+                return Files.readString(log).contains("took it over with its disk tier");
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }), "the new process took the disk tier over");
+        assertTrue(load.awaitMore(50, 30_000), "still serving, cache included");
+        assertEquals(List.of(), List.copyOf(load.failures));
         Install.Result status = newInstall.nproxy("status");
         assertEquals(0, status.code(), status.out());
         assertTrue(status.out().contains("pid " + fresh + ", serving"), status.out());

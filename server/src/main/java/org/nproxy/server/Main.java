@@ -18,16 +18,27 @@ import org.nproxy.server.internal.ProcessControl;
  * Command line: {@code run | check | version} with {@code --config FILE}. The process verbs
  * (start, stop, reload, status) live in {@code bin/nproxy.sh}, which signals this process:
  * {@code HUP} reloads (result in {@code var/reload.result}), {@code TERM}/{@code INT} stop
- * gracefully and exit 0.
+ * gracefully and exit 0 ({@code TERM} after an upgrade moved the pid file away: hand over and
+ * drain), {@code USR1} reopens the logs (result in {@code var/reopen.result}).
  *
  * <p>System properties set by the script: {@code nproxy.home} (the install) and
- * {@code nproxy.base} (the instance: etc/, logs/, var/, lib/ext/; default the home).
+ * {@code nproxy.base} (the instance: etc/, logs/, var/, lib/ext/; default the home), and for a
+ * background process {@code nproxy.log} (its own log, written by path so that it can be reopened).
  */
 public final class Main {
     private Main() {
     }
 
     public static void main(String[] args) {
+        // nproxy.sh start/upgrade name the server's log: written by path so that USR1 can reopen it.
+        String log = System.getProperty("nproxy.log");
+        if (log != null && !log.isEmpty()) {
+            try {
+                org.nproxy.server.internal.ConsoleLog.install(Path.of(log));
+            } catch (IOException e) {
+                System.err.println("nproxy: cannot open " + log + " (" + e.getMessage() + "); logging to stdout");
+            }
+        }
         System.exit(run(args, System.out, System.err));
     }
 

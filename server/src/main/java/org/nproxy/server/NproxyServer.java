@@ -292,6 +292,15 @@ public final class NproxyServer {
         stopQuietly(old);
     }
 
+    /**
+     * Opens the access log again by its path ({@code SIGUSR1}, {@code nproxy.sh reopen}, after
+     * logrotate moved it): every line goes to exactly one of the two files. Returns the path, or
+     * null when the access log is off.
+     */
+    public Path reopenAccessLog() throws java.io.IOException {
+        return accessLog.reopen();
+    }
+
     /** Graceful stop: stop accepting, drain up to shutdown-timeout, stop. */
     public synchronized StopReport stop() throws Exception {
         long start = System.nanoTime();

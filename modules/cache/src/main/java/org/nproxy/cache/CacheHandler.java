@@ -7,13 +7,17 @@ import java.nio.channels.FileChannel;
 import java.util.List;
 import java.util.Optional;
 
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.nproxy.cache.internal.AddressBlock;
 import org.nproxy.cache.internal.ByteRange;
+import org.nproxy.cache.internal.CacheKey;
 import org.nproxy.cache.internal.Fields;
+import org.nproxy.cache.internal.HitForm;
 import org.nproxy.cache.internal.StoredSender;
 import org.nproxy.cache.policy.Headers;
 import org.nproxy.cache.policy.Servability;
@@ -47,6 +51,7 @@ public final class CacheHandler extends Handler.Wrapper {
     private final Store store;
     private final List<AddressBlock> purgeFrom;
     private final Fetches fetches;
+    private final CacheKey cacheKey;
     /** Requests by cache status, or null (a handler made without meters). */
     private final CacheMeters meters;
 
@@ -60,6 +65,7 @@ public final class CacheHandler extends Handler.Wrapper {
         java.util.Objects.requireNonNull(zone, "zone");
         this.store = zone.store();
         this.purgeFrom = settings.purgeFrom().stream().map(AddressBlock::parse).toList();
+        this.cacheKey = CacheKey.of(settings.key());
         this.fetches = new Fetches(this, settings, zone);
     }
 
@@ -74,7 +80,7 @@ public final class CacheHandler extends Handler.Wrapper {
             callback = meters.counting(request, callback);
         }
         Headers clientHeaders = Fields.headers(request.getHeaders());
-        String key = Fields.primaryKey(request);
+        String key = cacheKey.of(request);
         if (!method.equals("GET") && !method.equals("HEAD")) {
             return fetches.passThrough(request, response, callback, key, "method");
         }
@@ -83,16 +89,18 @@ public final class CacheHandler extends Handler.Wrapper {
         }
         Lookup found = lookup(key, clientHeaders);
         if (found.stored() != null) {
-            Servability.Verdict v = Servability.decide(clientHeaders, found.stored().meta().exchange(),
-                System.currentTimeMillis(), settings.policy());
+            HitForm form = HitForm.of(found.stored());
+            Servability.Verdict v = Servability.decide(clientHeaders, form.policy(), System.currentTimeMillis(),
+                settings.policy());
             boolean served = switch (v.use()) {
-                case FRESH -> serve(request, response, callback, found.stored(), v.age(), "HIT", "hit; ttl=" + v.ttl());
-                case STALE_ACCEPTED -> serve(request, response, callback, found.stored(), v.age(), "STALE",
-                    "hit; ttl=" + v.ttl() + "; detail=max-stale");
+                case FRESH -> serve(request, response, callback, clientHeaders, found.stored(), v.age(), "HIT",
+                    "nproxy; hit; ttl=" + v.ttl());
+                case STALE_ACCEPTED -> serve(request, response, callback, clientHeaders, found.stored(), v.age(), "STALE",
+                    "nproxy; hit; ttl=" + v.ttl() + "; detail=max-stale");
                 case STALE_WHILE_REVALIDATE -> {
                     fetches.refreshInBackground(request, clientHeaders, found);
-                    yield serve(request, response, callback, found.stored(), v.age(), "UPDATING",
-                        "hit; ttl=" + v.ttl() + "; detail=stale-while-revalidate");
+                    yield serve(request, response, callback, clientHeaders, found.stored(), v.age(), "UPDATING",
+                        "nproxy; hit; ttl=" + v.ttl() + "; detail=stale-while-revalidate");
                 }
                 case REVALIDATE -> {
                     if (Servability.onlyIfCached(clientHeaders)) {
@@ -109,6 +117,11 @@ public final class CacheHandler extends Handler.Wrapper {
             return gatewayTimeout(request, response, callback);
         }
         return fetches.miss(request, response, callback, clientHeaders, found);
+    }
+
+    /** The location's primary key (its {@code key} template, or the default). */
+    CacheKey cacheKey() {
+        return cacheKey;
     }
 
     /** The stored variant for a request, if any (RFC 9111 §4.1). */
@@ -128,18 +141,30 @@ public final class CacheHandler extends Handler.Wrapper {
      */
     boolean serve(Request request, Response response, Callback callback, StoredResponse stored, long age,
                   String status, String cacheStatus) {
-        FileChannel file = StoredSender.open(stored);
-        if (stored.inFile() && file == null) {
+        return serve(request, response, callback, Fields.headers(request.getHeaders()), stored, age, status,
+            "nproxy; " + cacheStatus);
+    }
+
+    /** As above, with the request's fields already read and the whole Cache-Status entry. */
+    private boolean serve(Request request, Response response, Callback callback, Headers clientHeaders,
+                          StoredResponse stored, long age, String status, String cacheStatus) {
+        HitForm form = HitForm.of(stored);
+        FileChannel file = StoredSender.open(form, stored);
+        if (StoredSender.missing(form, stored, file)) {
             return false;
         }
-        Headers clientHeaders = Fields.headers(request.getHeaders());
-        boolean notModified = Validation.clientNotModified(request.getMethod(), clientHeaders, stored.meta().status(),
+        String method = request.getMethod();
+        HttpFields requestFields = request.getHeaders();
+        boolean conditional = requestFields.contains(HttpHeader.IF_NONE_MATCH)
+            || requestFields.contains(HttpHeader.IF_MODIFIED_SINCE);
+        boolean notModified = conditional && Validation.clientNotModified(method, clientHeaders, stored.meta().status(),
             stored.meta().headers());
-        ByteRange range = notModified || stored.meta().status() != 200 || !request.getMethod().equals("GET") ? null
-            : ByteRange.of(clientHeaders, stored.meta().headers(), stored.meta().length());
+        List<ByteRange> ranges = notModified || stored.meta().status() != 200 || !method.equals("GET")
+            || !requestFields.contains(HttpHeader.RANGE) ? null
+            : ByteRange.parse(clientHeaders, stored.meta().headers(), stored.meta().length());
         CACHE_STATUS.set(request, status);
-        StoredSender.send(stored, file, request.getMethod().equals("HEAD"), notModified, range, age,
-            "nproxy; " + cacheStatus, response, callback);
+        StoredSender.send(form, stored, file, method.equals("HEAD"), notModified, ranges, age,
+            cacheStatus, response, callback);
         return true;
     }
 
@@ -161,7 +186,7 @@ public final class CacheHandler extends Handler.Wrapper {
         }
         Headers clientHeaders = Fields.headers(request.getHeaders());
         List<String> tags = CacheTags.of(clientHeaders);
-        String key = Fields.primaryKey(request);
+        String key = cacheKey.of(request);
         int removed;
         if (!tags.isEmpty()) {
             removed = store.purgeTags(tags);

@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.eclipse.jetty.server.Handler;
 import org.nproxy.cache.internal.AddressBlock;
+import org.nproxy.cache.internal.CacheKey;
 import org.nproxy.cache.policy.PolicyOptions;
 import org.nproxy.spi.BindContext;
 import org.nproxy.spi.ConfigElement;
@@ -17,7 +18,8 @@ import org.nproxy.spi.ModuleContext;
  *
  * <pre>{@code
  * <location path="/">
- *   <cache zone="pages" purge-from="127.0.0.1/32 ::1/128" heuristic="10%" lock-timeout="5s"/>
+ *   <cache zone="pages" purge-from="127.0.0.1/32 ::1/128" heuristic="10%" lock-timeout="5s"
+ *          key="$scheme$host$request_uri"/>
  *   <proxy upstream="app"/>
  * </location>
  * }</pre>
@@ -61,8 +63,16 @@ public final class CacheHandlerFactory implements HandlerFactory<CacheSettings> 
         if (upstreamTimeout.isZero()) {
             e.attributeError("upstream-timeout", "upstream-timeout=\"0\" would give up at once", "a duration such as 5m");
         }
+        String key = e.string("key", "").trim();
+        if (e.has("key")) {
+            List<String> problems = CacheKey.problems(key);
+            if (!problems.isEmpty()) {
+                e.attributeError("key", "key=\"" + key + "\": " + String.join(", ", problems),
+                    "a template over request variables such as $scheme$host$request_uri (the default)");
+            }
+        }
         return new CacheSettings(zone, purgeFrom, policy, lockTimeout, upstreamTimeout.isZero() ? Duration.ofMinutes(5)
-            : upstreamTimeout);
+            : upstreamTimeout, key.isEmpty() ? null : key);
     }
 
     @Override

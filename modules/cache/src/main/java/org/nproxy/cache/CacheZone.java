@@ -1,12 +1,14 @@
 package org.nproxy.cache;
 
-import java.io.IOException;
 import java.util.Objects;
 
 import org.nproxy.cache.internal.Collapser;
+import org.nproxy.cache.shared.SharedTiers;
+import org.nproxy.cache.shared.TieredStore;
 import org.nproxy.cache.store.EhcacheStore;
 import org.nproxy.cache.store.Store;
 import org.nproxy.cache.store.StoreLayout;
+import org.nproxy.spi.ResourceContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,25 +24,53 @@ public final class CacheZone implements AutoCloseable {
 
     private final ZoneSettings settings;
     private final Store store;
-    private final Collapser collapser = new Collapser();
+    private final Collapser collapser;
     private final Thread shutdownHook;
     private volatile boolean closed;
 
-    private CacheZone(ZoneSettings settings, Store store) {
+    private CacheZone(ZoneSettings settings, Store store, Collapser collapser) {
         this.settings = settings;
         this.store = store;
+        this.collapser = collapser;
         this.shutdownHook = new Thread(this::closeStore, "cache-zone-" + settings.name() + "-close");
     }
 
-    /** Opens the zone's store under its directory. */
-    public static CacheZone open(ZoneSettings settings) throws IOException {
+    /** Opens the zone's store under its directory (a zone without a shared tier). */
+    public static CacheZone open(ZoneSettings settings) throws Exception {
+        return open(settings, null);
+    }
+
+    /**
+     * Opens the zone's store under its directory and, with {@code shared="..."}, its shared tier
+     * from the module that provides the URI's scheme ({@link SharedTiers}).
+     */
+    public static CacheZone open(ZoneSettings settings, ResourceContext context) throws Exception {
         Objects.requireNonNull(settings, "settings");
         StoreLayout layout = new StoreLayout(settings.dir(), settings.heap(), settings.offHeap(), settings.disk(),
             settings.maxObject());
-        CacheZone zone = new CacheZone(settings, EhcacheStore.open(layout));
+        Store store = EhcacheStore.open(layout);
+        Collapser collapser = new Collapser();
+        if (settings.shared() != null) {
+            try {
+                TieredStore tiered = new TieredStore(settings.name(), store,
+                    SharedTiers.open(settings.name(), settings.shared(), Objects.requireNonNull(context, "context")),
+                    settings.shared());
+                store = tiered;
+                collapser = new Collapser(tiered::landed);
+            } catch (Exception | Error e) {
+                store.close();
+                throw e;
+            }
+        }
+        CacheZone zone = new CacheZone(settings, store, collapser);
         Runtime.getRuntime().addShutdownHook(zone.shutdownHook);
         LOG.info("cache zone '{}' open in {} (heap {} entries, off-heap {}, disk {}, max-object {})", settings.name(),
             settings.dir(), layout.heapEntries(), settings.offHeap(), settings.disk(), settings.maxObject());
+        if (settings.shared() != null) {
+            LOG.info("cache zone '{}' shares entries through {} (timeout {}, max-object {}, lease {})", settings.name(),
+                settings.shared().uri(), settings.shared().timeout(), settings.shared().maxObject(),
+                settings.shared().lease());
+        }
         return zone;
     }
 

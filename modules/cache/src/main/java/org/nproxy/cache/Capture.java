@@ -83,7 +83,7 @@ final class Capture {
             requestTime, Math.max(requestTime, responseTime));
         StoredResponse.Meta meta = new StoredResponse.Meta(e, old.meta().length());
         store.update(found.key(), found.variantKey(), meta);
-        return new StoredResponse(meta, old.inlineBody(), old.bodyFile());
+        return old.withMeta(meta);
     }
 
     /** Puts a whole captured answer into the store, or discards what was captured. */

@@ -1,9 +1,18 @@
 package org.nproxy.cache;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
+import org.nproxy.cache.internal.CacheKey;
 import org.nproxy.cache.internal.CaptureResponse;
 import org.nproxy.cache.internal.CaptureResponse.Plan;
 import org.nproxy.cache.internal.Collapser;
@@ -16,6 +25,7 @@ import org.nproxy.cache.policy.Headers;
 import org.nproxy.cache.policy.Invalidation;
 import org.nproxy.cache.policy.Servability;
 import org.nproxy.cache.policy.Validation;
+import org.nproxy.cache.policy.Vary;
 import org.nproxy.cache.store.Store;
 import org.nproxy.cache.store.StoredResponse;
 import org.nproxy.spi.Handlers;
@@ -53,10 +63,15 @@ final class Fetches {
             return false;
         }
         if (o.result() == Result.DONE) {
-            for (String target : Invalidation.targets(request.getMethod(), capture.getStatus(), key,
-                Fields.headers(capture.getHeaders()))) {
-                String k = Fields.normalize(target);
-                if (k != null) {
+            CacheKey cacheKey = handler.cacheKey();
+            List<String> targets = Invalidation.targets(request.getMethod(), capture.getStatus(),
+                Fields.primaryKey(request), Fields.headers(capture.getHeaders()));
+            if (!targets.isEmpty()) {
+                store.purge(key); // the target itself, under the location's key
+            }
+            for (String target : targets) {
+                String k = cacheKey.ofUri(request, target);
+                if (k != null && !k.equals(key)) {
                     store.purge(k);
                 }
             }
@@ -65,7 +80,11 @@ final class Fetches {
         return true;
     }
 
-    /** A miss: one request per key goes upstream, others wait up to lock-timeout, then look again. */
+    /**
+     * A miss: one request per key goes upstream; the others stream its answer as it arrives when
+     * it is storable and of their variant, else (or when its head does not come within
+     * lock-timeout) go upstream on their own.
+     */
     boolean miss(Request request, Response response, Callback callback, Headers clientHeaders, CacheHandler.Lookup found) {
         String fwd = found.vary() == null ? "uri-miss" : "vary-miss";
         if (!request.getMethod().equals("GET") || settings.lockTimeout().isZero()) {
@@ -74,14 +93,19 @@ final class Fetches {
         String flightKey = found.key() + "\n" + (found.variantKey() == null ? "" : found.variantKey());
         Collapser.Seat seat = collapser.board(flightKey);
         if (!seat.leader()) {
-            boolean landed;
+            Collapser.Tee.Head head;
             try {
-                landed = seat.flight().await(settings.lockTimeout());
+                head = seat.flight().tee().awaitHead(settings.lockTimeout());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                landed = false;
+                head = null;
             }
-            if (landed && seat.flight().stored()) {
+            if (head != null && head.variantKey().equals(Vary.key(head.varyNames(), clientHeaders))) {
+                follow(request, response, callback, seat.flight().tee(), head);
+                return true;
+            }
+            boolean landed = seat.flight().stored();
+            if (landed) {
                 CacheHandler.Lookup again = handler.lookup(found.key(), clientHeaders);
                 if (again.stored() != null) {
                     Servability.Verdict v = Servability.decide(clientHeaders, again.stored().meta().exchange(),
@@ -96,27 +120,93 @@ final class Fetches {
         }
         Fetched fetched = Fetched.NOT_HANDLED;
         try {
-            fetched = fetch(request, request, response, callback, clientHeaders, found.key(), fwd, "MISS");
+            fetched = fetch(request, request, response, callback, clientHeaders, found.key(), fwd, "MISS",
+                seat.flight().tee());
             return fetched != Fetched.NOT_HANDLED;
         } finally {
             collapser.land(flightKey, seat, fetched == Fetched.STORED);
         }
     }
 
+    /** A follower sends the leader's answer as it arrives (RFC 9211 {@code collapsed}). */
+    private static void follow(Request request, Response response, Callback callback, Collapser.Tee tee,
+                               Collapser.Tee.Head head) {
+        CacheHandler.CACHE_STATUS.set(request, "HIT");
+        response.setStatus(head.status());
+        HttpFields.Mutable out = response.getHeaders();
+        for (HttpField f : head.fields()) {
+            if (f.getHeader() == HttpHeader.DATE || f.getHeader() == HttpHeader.SERVER) {
+                out.put(f);
+            } else {
+                out.add(f);
+            }
+        }
+        String ours = "nproxy; fwd=" + head.fwd() + "; fwd-status=" + head.status() + "; collapsed";
+        out.put("Cache-Status", head.behind() == null ? ours : ours + ", " + head.behind());
+        try {
+            for (int i = 0; ; i++) {
+                ByteBuffer chunk = tee.next(i);
+                if (chunk == null) {
+                    callback.failed(new IOException("the answer this request was collapsed onto broke off"));
+                    return;
+                }
+                if (chunk == Collapser.Tee.END) {
+                    response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+                    return;
+                }
+                try (Blocker.Callback written = Blocker.callback()) {
+                    response.write(false, chunk, written);
+                    written.block();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            callback.failed(e);
+        } catch (IOException e) {
+            callback.failed(e);
+        }
+    }
+
     enum Fetched { NOT_HANDLED, PASSED, STORED }
 
-    /** Forwards, tees the answer to the client and stores it when RFC 9111 §3 allows. */
     private Fetched fetch(Request clientRequest, Request upstreamRequest, Response response, Callback callback,
                           Headers clientHeaders, String key, String fwd, String label) {
+        return fetch(clientRequest, upstreamRequest, response, callback, clientHeaders, key, fwd, label, null);
+    }
+
+    /**
+     * Forwards, tees the answer to the client and stores it when RFC 9111 §3 allows; with a
+     * flight's tee, collapsed followers get the stored form of a storable answer as it arrives.
+     */
+    private Fetched fetch(Request clientRequest, Request upstreamRequest, Response response, Callback callback,
+                          Headers clientHeaders, String key, String fwd, String label, Collapser.Tee tee) {
         long requestTime = System.currentTimeMillis();
         Capture c = new Capture(settings, store, clientRequest, clientHeaders, requestTime, fwd, label);
-        CaptureResponse capture = new CaptureResponse(upstreamRequest, response, c::plan);
+        CaptureResponse capture = new CaptureResponse(upstreamRequest, response, tee == null ? c::plan
+            : (status, headers) -> {
+                String behind = headers.get("Cache-Status");
+                Plan p = c.plan(status, headers);
+                boolean share = p.capture() != null;
+                Headers stored = share ? c.decision.stored().with("Cache-Status", null) : Headers.EMPTY;
+                List<String> vary = Vary.names(stored);
+                tee.head(new Collapser.Tee.Head(status, Fields.httpFields(stored).asImmutable(), behind, vary,
+                    Vary.key(vary, clientHeaders), fwd), share, store.maxObject());
+                return p;
+            });
+        capture.tee(tee);
         Outcome o = Forwarding.run(handler.getHandler(), upstreamRequest, capture, settings.upstreamTimeout());
+        if (tee != null) {
+            tee.end(o.result() == Result.DONE && capture.complete());
+        }
         if (o.result() == Result.NOT_HANDLED) {
             return Fetched.NOT_HANDLED;
         }
         boolean stored = c.storeIfWhole(capture, o, key);
-        finish(capture, o, response, callback);
+        if (capture.clientGone() != null && o.result() == Result.DONE) {
+            callback.failed(capture.clientGone());
+        } else {
+            finish(capture, o, response, callback);
+        }
         return stored ? Fetched.STORED : Fetched.PASSED;
     }
 

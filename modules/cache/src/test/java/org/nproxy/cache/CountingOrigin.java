@@ -12,6 +12,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Blocker;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -33,6 +34,11 @@ final class CountingOrigin implements AutoCloseable {
     final CopyOnWriteArrayList<HttpFields> seen = new CopyOnWriteArrayList<>();
     final CopyOnWriteArrayList<String> methods = new CopyOnWriteArrayList<>();
     volatile int delayMs;
+    /**
+     * System.nanoTime() when a slow answer (request attribute chunkPauseMs; with "gate", a latch
+     * the second half of the body waits for) began its last piece.
+     */
+    volatile long lastPieceAt;
 
     CountingOrigin() throws Exception {
         this(0);
@@ -60,6 +66,29 @@ final class CountingOrigin implements AutoCloseable {
                 a.answer(request, response, n);
                 String body = response.getStatus() == 304 ? "" : path + " #" + n;
                 byte[] bytes = (byte[]) request.getAttribute("body");
+                Integer pause = (Integer) request.getAttribute("chunkPauseMs");
+                if (bytes != null && pause != null) { // slowly: 256 KiB pieces with a pause before each
+                    int piece = 256 * 1024;
+                    java.util.concurrent.CountDownLatch gate =
+                        (java.util.concurrent.CountDownLatch) request.getAttribute("gate");
+                    for (int at = 0; at < bytes.length; at += piece) {
+                        Thread.sleep(pause);
+                        if (gate != null && at >= bytes.length / 2 && at < bytes.length / 2 + piece) {
+                            gate.await(60, java.util.concurrent.TimeUnit.SECONDS); // the second half waits for the test
+                        }
+                        boolean last = at + piece >= bytes.length;
+                        if (last) {
+                            lastPieceAt = System.nanoTime();
+                            response.write(true, ByteBuffer.wrap(bytes, at, bytes.length - at), callback);
+                        } else {
+                            try (Blocker.Callback written = Blocker.callback()) {
+                                response.write(false, ByteBuffer.wrap(bytes, at, piece), written);
+                                written.block();
+                            }
+                        }
+                    }
+                    return true;
+                }
                 response.write(true, bytes != null ? ByteBuffer.wrap(bytes) : ByteBuffer.wrap(body.getBytes()), callback);
                 return true;
             }

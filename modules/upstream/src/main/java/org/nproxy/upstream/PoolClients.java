@@ -73,7 +73,7 @@ final class PoolClients {
         // removes a new destination at its first sweep whenever it is momentarily empty (its
         // activeNanoTime starts at 0, so it looks idle for the machine's uptime), and a request
         // between taking its exchange off the queue and acquiring a connection then fails with an
-        // NPE in AbstractConnectionPool.activate (500s seen in LargeHeadersTest). A destination per
+        // NPE in AbstractConnectionPool.activate (500s seen in LargeHeadersIT). A destination per
         // connect address is small; addresses that come and go with `resolve` stay until the group
         // is closed at a reload that changes it.
         try {

@@ -45,11 +45,17 @@ public final class AccessLog implements RequestLog {
      * Opens the file again by its path, as nginx's {@code USR1} does after logrotate moved it:
      * lines logged before go to the moved file, lines after to the new one. Does nothing when the
      * log is off; if the file cannot be opened, logging goes on to the old one and this throws.
+     * Atomic for the request threads: the switch holds every stripe's lock, a line is formatted
+     * and copied under one, so each line (whole) is in exactly one file.
+     *
+     * @return the file reopened, or null when the log is off
      */
-    public synchronized void reopen() throws IOException {
+    public synchronized Path reopen() throws IOException {
         if (config != null && config.path() != null) {
             configure(config);
+            return config.path();
         }
+        return null;
     }
 
     /** Writes every line logged so far and closes the file; later lines are not logged. */

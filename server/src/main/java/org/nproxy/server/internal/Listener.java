@@ -168,10 +168,10 @@ public final class Listener {
             + ": restart nproxy to apply that (only certificates and server blocks change on reload)";
     }
 
-    /** Reload: re-keys the TLS context with the new generation's certificates. */
     /**
-     * Reads the certificates of the next generation's server blocks on this listener (may fail:
-     * nothing changes then); {@link #apply} installs them. Null for a listener without TLS.
+     * Reload, first step: reads the certificates of the next generation's server blocks on this
+     * listener (may fail: nothing changes then); {@link #apply} re-keys the TLS context with them.
+     * Null for a listener without TLS.
      */
     public ListenerCertificates prepare(List<ServerConfig> servers) throws Exception {
         return tls == null ? null : new ListenerCertificates(servers);

@@ -68,6 +68,11 @@ final class PerAddressLimit implements Connection.Listener {
 
     private static InetAddress address(Connection connection) {
         EndPoint endPoint = connection.getEndPoint();
+        // HTTP/1.1 reads through a wrapping endpoint (the request-head guard): look under it, but
+        // never under TLS (that connection was counted on the socket's own endpoint).
+        while (endPoint instanceof EndPoint.Wrapper wrapper && !endPoint.isSecure()) {
+            endPoint = wrapper.unwrap();
+        }
         if (!(endPoint instanceof SelectableChannelEndPoint)) {
             return null;
         }

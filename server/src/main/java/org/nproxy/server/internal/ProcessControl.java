@@ -19,10 +19,17 @@ import org.nproxy.server.NproxyServer;
  * <ul>
  *   <li>{@code HUP}: reload; the outcome goes to {@code var/reload.result}</li>
  *   <li>{@code TERM}, {@code INT}: graceful stop; the report goes to {@code var/stop.result}</li>
- *   <li>{@code USR1}: hand over to a new process already listening on the same ports
- *       ({@code nproxy.sh upgrade}): stop accepting, drain requests and tunnels up to
- *       drain-timeout ({@link Handover}), exit; the report goes to {@code var/stop.result}</li>
+ *   <li>{@code TERM} once {@code var/nproxy.pid} names a newer live process ({@code nproxy.sh
+ *       upgrade} moved it there before signalling): hand over to that process, already listening
+ *       on the same ports: stop accepting, drain requests and tunnels up to drain-timeout
+ *       ({@link Handover}), exit; the report goes to {@code var/stop.result}</li>
+ *   <li>{@code USR1}: reopen the access log and {@code logs/nproxy.log} by their paths (after
+ *       logrotate moved them); the outcome goes to {@code var/reopen.result}</li>
  * </ul>
+ * Why {@code TERM} and not a signal of its own for the handover: the JVM keeps {@code USR2} and
+ * {@code QUIT}, {@code USR1} is logrotate's, and {@code WINCH} (nginx's) reaches a foreground
+ * {@code run} whenever its terminal is resized. The pid file the script already moves decides,
+ * so {@code kill -TERM} and systemd's stop drain the right way in both cases.
  * {@code var/nproxy-PID.status} ({@code key=value} lines: pid, version, home, config, started
  * (epoch ms), generation, state, listeners, probe) is written once serving and after each reload,
  * and removed at exit; {@code nproxy.sh status} reads it.
@@ -62,10 +69,10 @@ public final class ProcessControl {
     public static ProcessControl install(Path var, Path pidFile, Path home, Path configFile, String version,
                                          PrintStream out, PrintStream err) {
         ProcessControl control = new ProcessControl(var, pidFile, home, configFile, version, out, err);
-        Signals.handle("TERM", control::stop);
+        Signals.handle("TERM", control::terminate);
         Signals.handle("INT", control::stop);
         Signals.handle("HUP", control::reload);
-        Signals.handle("USR1", control::handover);
+        Signals.handle("USR1", control::reopen);
         return control;
     }
 
@@ -119,6 +126,76 @@ public final class ProcessControl {
         });
     }
 
+    /** Hand over when an upgrade replaced this process in the pid file, else stop. */
+    private void terminate() {
+        if (replaced()) {
+            handover();
+        } else {
+            stop();
+        }
+    }
+
+    /**
+     * True when {@code var/nproxy.pid} names another live process that started after this one:
+     * the new process of an upgrade (an older one named there is the process this one is about
+     * to replace, if this is an upgrade's new process stopped before the move).
+     */
+    private boolean replaced() {
+        try {
+            String named = Files.readString(var.resolve("nproxy.pid")).trim();
+            long other = Long.parseLong(named);
+            if (other == ProcessHandle.current().pid()
+                || !ProcessHandle.of(other).map(ProcessHandle::isAlive).orElse(false)) {
+                return false;
+            }
+            Path status = var.resolve("nproxy-" + other + ".status");
+            for (String line : Files.readAllLines(status)) {
+                if (line.startsWith("started=")) {
+                    return Long.parseLong(line.substring("started=".length())) >= startedMillis;
+                }
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            return false; // no pid file, or not a pid: this is the main process
+        }
+    }
+
+    /** Opens the logs again by their paths (logrotate moved them); reports in var/reopen.result. */
+    private void reopen() {
+        Thread.ofVirtual().name("reopen").start(() -> {
+            NproxyServer server = started.getNow(null);
+            StringBuilder done = new StringBuilder();
+            String failure = null;
+            // Each log on its own: one that cannot be reopened does not keep the other on the moved file.
+            try {
+                Path console = ConsoleLog.reopenInstalled();
+                if (console != null) {
+                    done.append(console);
+                }
+            } catch (IOException | RuntimeException e) {
+                failure = e.toString();
+            }
+            try {
+                Path access = server == null ? null : server.reopenAccessLog();
+                if (access != null) {
+                    done.append(done.isEmpty() ? "" : ", ").append(access);
+                }
+            } catch (IOException | RuntimeException e) {
+                failure = failure == null ? e.toString() : failure + "; " + e;
+            }
+            String message = failure != null ? "not reopened: " + failure + (done.isEmpty() ? "" : " (reopened " + done + ")")
+                : done.isEmpty() ? "no log file to reopen (the access log is off and the output is not a file)"
+                : "reopened " + done;
+            if (failure != null) {
+                err.println("nproxy: " + message);
+            } else {
+                org.slf4j.LoggerFactory.getLogger(ProcessControl.class).info("{}", message);
+            }
+            writeAtomically(var.resolve("reopen.result"), System.nanoTime() + " " + (failure == null ? "ok" : "failed")
+                + "\n" + message + "\n");
+        });
+    }
+
     private void stop() {
         exit("stopping", NproxyServer::stop, r -> ((NproxyServer.StopReport) r).cut());
     }
@@ -131,7 +208,7 @@ public final class ProcessControl {
         Object run(NproxyServer server) throws Exception;
     }
 
-    /** Stop or hand over once (a second TERM/INT/USR1 while ending changes nothing), report, halt. */
+    /** Stop or hand over once (a second TERM/INT while ending changes nothing), report, halt. */
     private void exit(String state, Ending ending, java.util.function.ToIntFunction<Object> cut) {
         if (!stopping.compareAndSet(false, true)) {
             return;

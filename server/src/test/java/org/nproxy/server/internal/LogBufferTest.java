@@ -1,5 +1,6 @@
 package org.nproxy.server.internal;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -110,9 +112,7 @@ class LogBufferTest {
         Path log = dir.resolve("a.log");
         buffer.switchTo(new LogBuffer.Target(open(log), NUMBERED));
         buffer.append(null, null, 7);
-        for (int i = 0; i < 200 && Files.size(log) == 0; i++) { // written within about a second
-            Thread.sleep(50);
-        }
+        await("written within about a second").atMost(Duration.ofSeconds(10)).until(() -> Files.size(log) > 0);
         assertEquals(1, numbers(List.of(log)).cardinality());
         buffer.close(10_000);
     }

@@ -41,6 +41,8 @@ public final class CaptureResponse implements Response {
     private Plan plan;
     private volatile boolean lastWritten;
     private volatile boolean failed;
+    private Collapser.Tee tee;
+    private volatile Throwable clientGone;
 
     /**
      * @param request the request the inner handler serves
@@ -83,6 +85,20 @@ public final class CaptureResponse implements Response {
         failed = true;
     }
 
+    /**
+     * Shares the captured body with collapsed followers. When the client goes away while some
+     * follower streams this answer, the fetch goes on without the client (for the followers and
+     * the store) instead of failing.
+     */
+    public void tee(Collapser.Tee t) {
+        tee = t;
+    }
+
+    /** Why the client's writes failed while followers kept the fetch going, or null. */
+    public Throwable clientGone() {
+        return clientGone;
+    }
+
     @Override
     public void write(boolean last, ByteBuffer content, Callback callback) {
         Plan p = plan();
@@ -93,7 +109,10 @@ public final class CaptureResponse implements Response {
                 failed = true;
             }
         }
-        if (!p.passToClient() || client == null) {
+        if (tee != null && p.capture() != null && !failed) {
+            tee.append(content);
+        }
+        if (!p.passToClient() || client == null || clientGone != null) {
             lastWritten |= last;
             callback.succeeded();
             return;
@@ -107,6 +126,12 @@ public final class CaptureResponse implements Response {
 
             @Override
             public void failed(Throwable x) {
+                if (tee != null && p.capture() != null && tee.followed()) {
+                    clientGone = x;
+                    lastWritten |= last;
+                    callback.succeeded();
+                    return;
+                }
                 failed = true;
                 callback.failed(x);
             }

@@ -34,14 +34,18 @@ public final class Freshness {
      * {@code Date} counts as the response time; an invalid {@code Age} is ignored.
      */
     public static long currentAge(Exchange e, long now) {
+        long residentTime = Math.max(0, now - e.responseTime());
+        return (correctedInitialAge(e) + residentTime) / 1000;
+    }
+
+    /** §4.2.3: {@code corrected_initial_age} in milliseconds: the age when the response was received. */
+    static long correctedInitialAge(Exchange e) {
         long dateValue = e.headers().date("Date").orElse(e.responseTime());
         long apparentAge = Math.max(0, e.responseTime() - dateValue);
         long responseDelay = e.responseTime() - e.requestTime();
         long ageValue = ageHeader(e.headers()) * 1000;
         long correctedAgeValue = ageValue + responseDelay;
-        long correctedInitialAge = Math.max(apparentAge, correctedAgeValue);
-        long residentTime = Math.max(0, now - e.responseTime());
-        return (correctedInitialAge + residentTime) / 1000;
+        return Math.max(apparentAge, correctedAgeValue);
     }
 
     private static long ageHeader(Headers h) {

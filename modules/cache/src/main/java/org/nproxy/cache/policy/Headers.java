@@ -101,16 +101,61 @@ public record Headers(List<Field> fields) {
         if (v == null) {
             return OptionalLong.empty();
         }
+        return parseDate(v.trim());
+    }
+
+    private static final String MONTHS = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+    /**
+     * An HTTP-date in epoch milliseconds: the IMF-fixdate every sender must use ({@code Sun, 06
+     * Nov 1994 08:49:37 GMT}) read directly, other RFC 1123 forms through java.time.
+     */
+    static OptionalLong parseDate(String v) {
+        if (v.length() == 29 && v.charAt(3) == ',' && v.charAt(4) == ' ' && v.endsWith(" GMT")) {
+            int month = MONTHS.indexOf(v.substring(8, 11));
+            int day = digits(v, 5, 2);
+            int year = digits(v, 12, 4);
+            int hour = digits(v, 17, 2);
+            int minute = digits(v, 20, 2);
+            int second = digits(v, 23, 2);
+            if (month >= 0 && month % 3 == 0 && day >= 1 && day <= 31 && year >= 0 && hour >= 0 && hour <= 23
+                && minute >= 0 && minute <= 59 && second >= 0
+                && second <= 59 && v.charAt(7) == ' ' && v.charAt(11) == ' ' && v.charAt(16) == ' '
+                && v.charAt(19) == ':' && v.charAt(22) == ':') {
+                try {
+                    long days = java.time.LocalDate.of(year, month / 3 + 1, day).toEpochDay();
+                    return OptionalLong.of(((days * 24 + hour) * 60 + minute) * 60_000L + second * 1000L);
+                } catch (java.time.DateTimeException e) {
+                    return OptionalLong.empty();
+                }
+            }
+        }
         try {
-            return OptionalLong.of(ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli());
+            return OptionalLong.of(ZonedDateTime.parse(v, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant().toEpochMilli());
         } catch (DateTimeParseException e) {
             return OptionalLong.empty();
         }
     }
 
+    /** The decimal number of {@code n} digits at {@code at}, or -1. */
+    private static int digits(String s, int at, int n) {
+        int value = 0;
+        for (int i = at; i < at + n; i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
+    }
+
+    /** IMF-fixdate (RFC 9110 §5.6.7): a two-digit day, unlike java.time's RFC_1123_DATE_TIME. */
+    private static final DateTimeFormatter IMF_FIXDATE =
+        DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+
     /** Formats epoch milliseconds as an IMF-fixdate. */
     public static String formatDate(long epochMillis) {
-        return DateTimeFormatter.RFC_1123_DATE_TIME.format(
-            ZonedDateTime.ofInstant(java.time.Instant.ofEpochMilli(epochMillis), ZoneOffset.UTC));
+        return IMF_FIXDATE.format(java.time.Instant.ofEpochMilli(epochMillis));
     }
 }

@@ -35,6 +35,9 @@ public final class Servability {
      * has no {@code Cache-Control} (§5.4, what HTTP/1.0 clients send).
      */
     public static CacheControl requestDirectives(Headers request) {
+        if (request.fields().isEmpty()) {
+            return CacheControl.NONE;
+        }
         if (!request.contains("Cache-Control") && request.tokens("Pragma").contains("no-cache")) {
             return CacheControl.parse("no-cache");
         }
@@ -53,10 +56,15 @@ public final class Servability {
 
     /** §4: how a stored response may be used for a request at {@code now} (epoch ms). */
     public static Verdict decide(Headers request, Exchange stored, long now, PolicyOptions options) {
-        long age = Freshness.currentAge(stored, now);
-        long lifetime = Freshness.lifetime(stored, options);
+        return decide(request, Prepared.of(stored), now, options);
+    }
+
+    /** {@link #decide(Headers, Exchange, long, PolicyOptions)} over what was derived from the response once. */
+    public static Verdict decide(Headers request, Prepared stored, long now, PolicyOptions options) {
+        long age = stored.currentAge(now);
+        long lifetime = stored.lifetime(options);
         CacheControl req = requestDirectives(request);
-        CacheControl res = Freshness.directives(stored.headers());
+        CacheControl res = stored.directives();
         if (req.has("no-cache") || (res.has("no-cache") && res.value("no-cache").isEmpty())) {
             return new Verdict(Use.REVALIDATE, age, lifetime); // §5.2.1.4, §5.2.2.4
         }

@@ -85,6 +85,11 @@ public final class Storability {
         List<String> strip = new ArrayList<>();
         strip.addAll(fieldNames(cc.value("private"))); // §5.2.2.7: store without these
         strip.addAll(fieldNames(cc.value("no-cache"))); // §5.2.2.4: never sent without revalidation
+        if (!cc.has("public")) {
+            // §7.3 leaves it to the cache: a cookie goes to the client it was set for, never to a
+            // second one unless the origin declared the whole response public
+            strip.add("Set-Cookie");
+        }
         strip.addAll(List.of("Connection", "Keep-Alive", "Proxy-Connection", "TE", "Transfer-Encoding", "Upgrade",
             "Proxy-Authenticate", "Proxy-Authentication-Info"));
         return new Decision(true, "", response.without(strip));

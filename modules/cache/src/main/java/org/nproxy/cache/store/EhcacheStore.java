@@ -32,6 +32,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The disk tier writes its index only on {@link #close()}; after a crash Ehcache starts empty
  * and {@link StoreSweeper} deletes the body files nobody names any more.
+ *
+ * <p>One process owns a zone directory at a time ({@link ZoneLock}). A store opened while another
+ * process owns it (the new process of {@code nproxy.sh upgrade}, the old one draining) serves
+ * from its heap and off-heap tiers, leaves the directory's files alone, and takes the directory
+ * over in the background once the owner exits: it opens the disk tier the owner left and moves
+ * the entries gathered in memory into it ({@link #tryTakeOver}).
+ *
+ * <p>Hits: the heap tier hands out the very {@code byte[]} it holds, so what was decoded from a
+ * value is remembered with it ({@link Decoded}) and reused while Ehcache returns the same array:
+ * a heap hit decodes nothing and copies nothing (the inline body is a view of the value). Values
+ * from the off-heap and disk tiers are fresh copies and are decoded each time.
  */
 public final class EhcacheStore implements Store {
     private static final Logger LOG = LoggerFactory.getLogger(EhcacheStore.class);
@@ -39,46 +50,117 @@ public final class EhcacheStore implements Store {
     /** Zone directories with an open store in this JVM, and how many. */
     private static final java.util.concurrent.ConcurrentHashMap<Path, Integer> OPEN = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private final StoreLayout layout;
-    private final CacheManager manager;
-    private final Cache<String, byte[]> cache;
-    private final Object[] locks = new Object[64];
+    /** How often a store that does not own its directory tries to take it over. */
+    static final long TAKE_OVER_RETRY_MILLIS = 1000;
 
-    private EhcacheStore(StoreLayout layout, CacheManager manager, Cache<String, byte[]> cache) {
+    /** Decoded values by Ehcache key, valid while the cache returns the identical array. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Decoded> decoded =
+        new java.util.concurrent.ConcurrentHashMap<>();
+    private final int decodedCap;
+
+    /** A value and what was decoded from it. */
+    private record Decoded(byte[] value, Object result) {
+    }
+
+    private final StoreLayout layout;
+    // Replaced once, when a store that started on its memory tiers takes over the disk tier
+    // (under every key lock); a reader uses the one it read.
+    private volatile CacheManager manager;
+    private volatile Cache<String, byte[]> cache;
+    private final Object[] locks = new Object[64];
+    private volatile boolean owner;
+    private volatile boolean closed;
+    private Thread takeOver; // guarded by this
+
+    private EhcacheStore(StoreLayout layout, CacheManager manager, boolean owner) {
         this.layout = layout;
         this.manager = manager;
-        this.cache = cache;
+        this.cache = manager.getCache("responses", String.class, byte[].class);
+        this.owner = owner;
+        // as many as the heap tier holds (index and entry keys), plus slack for values just read
+        // from a lower tier; past it, some are forgotten (they are decoded again on their next hit)
+        this.decodedCap = (int) Math.min(1 << 20, layout.heapEntries() + 256);
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new Object();
         }
     }
 
-    /** Opens (and, with a disk tier, reloads) the store of one zone. */
+    /**
+     * Opens (and, with a disk tier, reloads) the store of one zone. When another process owns the
+     * directory (an upgrade's old process still draining), the store starts on its memory tiers
+     * and takes over the directory, disk tier included, once that process lets it go.
+     */
     public static EhcacheStore open(StoreLayout layout) throws IOException {
         Files.createDirectories(layout.bodies());
         boolean alone = OPEN.merge(layout.dir(), 1, Integer::sum) == 1;
+        boolean owner = false;
         try {
-            return open(layout, alone);
+            owner = ZoneLock.tryAcquire(layout.dir());
+            EhcacheStore store;
+            if (owner) {
+                if (alone) {
+                    StoreSweeper.clearTemp(layout.temp());
+                    StoreSweeper.deleteOtherIndexes(layout);
+                }
+                CacheManager manager = persistentOrNull(layout);
+                // null: a store of this JVM holds the disk tier (a reload resizing the zone)
+                store = new EhcacheStore(layout, manager != null ? manager : build(layout, false), manager != null);
+            } else {
+                store = new EhcacheStore(layout, build(layout, false), false);
+            }
+            if (store.owner) {
+                if (alone) {
+                    StoreSweeper.sweepLater(layout, store::referencedFiles);
+                }
+            } else {
+                if (owner) {
+                    ZoneLock.release(layout.dir());
+                    owner = false;
+                }
+                LOG.warn("cache zone {}: the directory is in use by another process (an upgrade's old process draining?);"
+                    + " serving from the memory tiers until it is released, then taking over {}", layout.dir(),
+                    layout.diskBytes() > 0 ? "the disk tier" : "the directory");
+                store.takeOverLater();
+            }
+            return store;
         } catch (IOException | RuntimeException e) {
+            if (owner) {
+                ZoneLock.release(layout.dir());
+            }
             OPEN.merge(layout.dir(), -1, (a, b) -> a + b == 0 ? null : a + b);
             throw e;
         }
     }
 
-    /**
-     * @param alone whether no other store of this JVM has the directory open (else a reload is
-     *              resizing the zone: the old store's files and index are left alone)
-     */
-    private static EhcacheStore open(StoreLayout layout, boolean alone) throws IOException {
-        if (alone) {
-            StoreSweeper.clearTemp(layout.temp());
-            StoreSweeper.deleteOtherIndexes(layout);
+    /** The full store (with the disk tier if configured), or null when the disk tier is locked. */
+    private static CacheManager persistentOrNull(StoreLayout layout) {
+        try {
+            return build(layout, true);
+        } catch (RuntimeException e) {
+            if (lockedIn(e)) {
+                return null;
+            }
+            throw e;
         }
+    }
+
+    /** Ehcache says "Persistence directory already locked by this/another process". */
+    private static boolean lockedIn(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (String.valueOf(t.getMessage()).contains("already locked")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Ehcache with the zone's tiers; {@code withDisk} false leaves the disk tier out. */
+    private static CacheManager build(StoreLayout layout, boolean withDisk) {
         ResourcePoolsBuilder pools = ResourcePoolsBuilder.newResourcePoolsBuilder().heap(layout.heapEntries(), EntryUnit.ENTRIES);
         if (layout.offHeapBytes() > 0) {
             pools = pools.offheap(layout.offHeapBytes() >> 10, MemoryUnit.KB);
         }
-        boolean persistent = layout.diskBytes() > 0;
+        boolean persistent = withDisk && layout.diskBytes() > 0;
         if (persistent) {
             pools = pools.disk(layout.diskBytes() >> 10, MemoryUnit.KB, true);
         }
@@ -89,16 +171,122 @@ public final class EhcacheStore implements Store {
                     .newEventListenerConfiguration(deleter, EventType.EVICTED, EventType.EXPIRED, EventType.REMOVED,
                         EventType.UPDATED)
                     .unordered().asynchronous());
-        CacheManager manager = persistent
+        return persistent
             ? CacheManagerBuilder.newCacheManagerBuilder()
                 .with(CacheManagerBuilder.persistence(layout.index().toFile()))
                 .withCache("responses", config).build(true)
             : CacheManagerBuilder.newCacheManagerBuilder().withCache("responses", config).build(true);
-        EhcacheStore store = new EhcacheStore(layout, manager, manager.getCache("responses", String.class, byte[].class));
-        if (alone) {
-            StoreSweeper.sweepLater(layout, store::referencedFiles);
+    }
+
+    /** True when this store owns its directory (and has its disk tier, if it has one). */
+    boolean ownsDirectory() {
+        return owner;
+    }
+
+    /** Tries every {@link #TAKE_OVER_RETRY_MILLIS} to take the directory over, until it does or closes. */
+    private synchronized void takeOverLater() {
+        takeOver = Thread.ofVirtual().name("cache-take-over").start(() -> {
+            while (!closed) {
+                try {
+                    Thread.sleep(TAKE_OVER_RETRY_MILLIS);
+                    if (!closed && tryTakeOver()) {
+                        return;
+                    }
+                } catch (InterruptedException e) {
+                    return; // closed
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("cache zone {}: taking over the directory failed, trying again: {}", layout.dir(), e.toString());
+                }
+            }
+        });
+    }
+
+    /**
+     * Owns the directory now: opens the disk tier (with the entries the previous owner left),
+     * copies what the memory tiers gathered into it under every key lock (so no put, update or
+     * purge runs in between, and a reader sees one store or the other, each with whole entries),
+     * swaps, then closes the memory-only store (closing deletes no body file: they are named by
+     * the entries copied).
+     */
+    private boolean tryTakeOver() throws IOException {
+        synchronized (this) {
+            if (closed || !ZoneLock.tryAcquire(layout.dir())) {
+                return false;
+            }
         }
-        return store;
+        CacheManager full;
+        try {
+            full = layout.diskBytes() > 0 ? persistentOrNull(layout) : null;
+        } catch (RuntimeException e) {
+            ZoneLock.release(layout.dir());
+            throw e;
+        }
+        if (layout.diskBytes() > 0 && full == null) {
+            ZoneLock.release(layout.dir()); // another store of this JVM still holds the disk tier
+            return false;
+        }
+        int[] moved = new int[1];
+        CacheManager previous;
+        synchronized (this) {
+            if (closed) {
+                if (full != null) {
+                    full.close();
+                }
+                ZoneLock.release(layout.dir());
+                return true;
+            }
+            previous = manager;
+            if (full != null) {
+                Cache<String, byte[]> next = full.getCache("responses", String.class, byte[].class);
+                underEveryLock(0, () -> {
+                    moved[0] = copyInto(cache, next);
+                    cache = next;
+                    manager = full;
+                });
+            }
+            owner = true;
+        }
+        if (full != null) {
+            previous.close();
+        }
+        LOG.info("cache zone {}: the other process let the directory go; took it over{}", layout.dir(),
+            full != null ? " with its disk tier (" + moved[0] + " entries moved in from memory)" : "");
+        StoreSweeper.sweepLater(layout, this::referencedFiles);
+        return true;
+    }
+
+    private void underEveryLock(int i, Runnable action) {
+        if (i == locks.length) {
+            action.run();
+            return;
+        }
+        synchronized (locks[i]) {
+            underEveryLock(i + 1, action);
+        }
+    }
+
+    /**
+     * Copies the memory store's entries over the disk tier's (ours are newer); a variant index
+     * in both with the same Vary names keeps the variants of both.
+     */
+    private static int copyInto(Cache<String, byte[]> from, Cache<String, byte[]> to) {
+        int n = 0;
+        for (Cache.Entry<String, byte[]> e : from) {
+            byte[] value = e.getValue();
+            if (e.getKey().startsWith("v\n")) {
+                byte[] there = to.get(e.getKey());
+                EntryCodec.Index ours = EntryCodec.index(value);
+                EntryCodec.Index theirs = there == null ? null : EntryCodec.index(there);
+                if (theirs != null && theirs.varyNames().equals(ours.varyNames())) {
+                    Set<String> variants = new LinkedHashSet<>(theirs.variants());
+                    variants.addAll(ours.variants());
+                    value = EntryCodec.index(new EntryCodec.Index(ours.varyNames(), variants));
+                }
+            }
+            to.put(e.getKey(), value);
+            n++;
+        }
+        return n;
     }
 
     @Override
@@ -109,20 +297,50 @@ public final class EhcacheStore implements Store {
 
     @Override
     public Optional<StoredResponse> get(String primaryKey, String variantKey) {
-        byte[] value = cache.get(entryKey(primaryKey, variantKey));
-        EntryCodec.Entry e = value == null ? null : EntryCodec.entry(value);
-        if (e == null) {
+        Cache<String, byte[]> cache = this.cache; // one store, also across a take-over
+        String key = entryKey(primaryKey, variantKey);
+        byte[] value = cache.get(key);
+        if (value == null) {
             return Optional.empty();
         }
-        if (e.file() != null) {
-            Path file = layout.dir().resolve(e.file());
-            if (!Files.isRegularFile(file)) {
-                cache.remove(entryKey(primaryKey, variantKey));
-                return Optional.empty();
+        StoredResponse r = decode(key, value, v -> {
+            EntryCodec.Entry e = EntryCodec.entry(v);
+            if (e == null) {
+                return null;
             }
-            return Optional.of(new StoredResponse(e.meta(), null, file));
+            return e.file() != null ? new StoredResponse(e.meta(), null, layout.dir().resolve(e.file()))
+                : new StoredResponse(e.meta(), e.inline(), null);
+        });
+        if (r == null) {
+            return Optional.empty();
         }
-        return Optional.of(new StoredResponse(e.meta(), e.inline(), null));
+        if (r.inFile() && !Files.isRegularFile(r.bodyFile())) {
+            cache.remove(key);
+            decoded.remove(key);
+            return Optional.empty();
+        }
+        return Optional.of(r);
+    }
+
+    /** What {@code decoder} makes of a value, remembered while the cache returns the same array. */
+    @SuppressWarnings("unchecked")
+    private <T> T decode(String key, byte[] value, java.util.function.Function<byte[], T> decoder) {
+        Decoded d = decoded.get(key);
+        if (d != null && d.value() == value) {
+            return (T) d.result();
+        }
+        T result = decoder.apply(value);
+        if (result != null) {
+            if (decoded.size() >= decodedCap) {
+                var it = decoded.keySet().iterator();
+                for (int i = 0; i < decodedCap / 4 && it.hasNext(); i++) {
+                    it.next();
+                    it.remove();
+                }
+            }
+            decoded.put(key, new Decoded(value, result));
+        }
+        return result;
     }
 
     @Override
@@ -145,7 +363,7 @@ public final class EhcacheStore implements Store {
                 Path target = layout.dir().resolve(file);
                 Files.createDirectories(target.getParent());
                 Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-                value = EntryCodec.entry(meta, null, file);
+                value = EntryCodec.entry(meta, (byte[]) null, file);
             } else {
                 value = EntryCodec.entry(meta, body.bytes(), null);
             }
@@ -245,11 +463,22 @@ public final class EhcacheStore implements Store {
     /** Closes Ehcache, which writes the disk tier's index: the entries survive a restart. */
     @Override
     public void close() {
+        Thread retry;
+        synchronized (this) {
+            closed = true;
+            retry = takeOver;
+        }
+        if (retry != null) {
+            retry.interrupt();
+        }
         try {
             manager.close();
         } catch (RuntimeException e) {
             LOG.warn("closing the cache store in {} failed", layout.dir(), e);
         } finally {
+            if (owner) {
+                ZoneLock.release(layout.dir()); // after the disk tier wrote its index
+            }
             OPEN.merge(layout.dir(), -1, (a, b) -> a + b == 0 ? null : a + b);
         }
     }
@@ -267,8 +496,9 @@ public final class EhcacheStore implements Store {
     }
 
     private EntryCodec.Index index(String primaryKey) {
-        byte[] value = cache.get(indexKey(primaryKey));
-        return value == null ? null : EntryCodec.index(value);
+        String key = indexKey(primaryKey);
+        byte[] value = cache.get(key);
+        return value == null ? null : decode(key, value, EntryCodec::index);
     }
 
     private Object lock(String primaryKey) {

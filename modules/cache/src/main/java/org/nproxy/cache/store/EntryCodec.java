@@ -24,7 +24,7 @@ final class EntryCodec {
     private static final int INDEX = 0x4e500101;
 
     /** A decoded entry: metadata, and the inline body or the body file's name (relative to the zone). */
-    record Entry(StoredResponse.Meta meta, byte[] inline, String file) {
+    record Entry(StoredResponse.Meta meta, java.nio.ByteBuffer inline, String file) {
     }
 
     /** A decoded variant index. */
@@ -35,8 +35,12 @@ final class EntryCodec {
     }
 
     static byte[] entry(StoredResponse.Meta meta, byte[] inline, String file) {
+        return entry(meta, inline == null ? null : java.nio.ByteBuffer.wrap(inline), file);
+    }
+
+    static byte[] entry(StoredResponse.Meta meta, java.nio.ByteBuffer inline, String file) {
         try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + (inline == null ? 0 : inline.length));
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + (inline == null ? 0 : inline.remaining()));
             DataOutputStream out = new DataOutputStream(bytes);
             Exchange e = meta.exchange();
             out.writeInt(ENTRY);
@@ -53,8 +57,15 @@ final class EntryCodec {
             if (file != null) {
                 out.writeUTF(file);
             } else {
-                out.writeInt(inline.length);
-                out.write(inline);
+                java.nio.ByteBuffer body = inline.duplicate();
+                out.writeInt(body.remaining());
+                if (body.hasArray()) {
+                    out.write(body.array(), body.arrayOffset() + body.position(), body.remaining());
+                } else {
+                    byte[] copy = new byte[body.remaining()];
+                    body.get(copy);
+                    out.write(copy);
+                }
             }
             out.flush();
             return bytes.toByteArray();
@@ -63,9 +74,13 @@ final class EntryCodec {
         }
     }
 
-    /** Decodes an entry; null when the bytes are not one (another layout version). */
+    /**
+     * Decodes an entry; null when the bytes are not one (another layout version). An inline body
+     * is a read-only view of {@code value}, not a copy: the body is the value's last bytes.
+     */
     static Entry entry(byte[] value) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
+        ByteArrayInputStream source = new ByteArrayInputStream(value);
+        try (DataInputStream in = new DataInputStream(source)) {
             if (in.readInt() != ENTRY) {
                 return null;
             }
@@ -83,9 +98,12 @@ final class EntryCodec {
             if (in.readBoolean()) {
                 return new Entry(meta, null, in.readUTF());
             }
-            byte[] body = new byte[in.readInt()];
-            in.readFully(body);
-            return new Entry(meta, body, null);
+            int bodyLength = in.readInt();
+            if (bodyLength != source.available()) {
+                return null;
+            }
+            return new Entry(meta, java.nio.ByteBuffer.wrap(value, value.length - bodyLength, bodyLength)
+                .slice().asReadOnlyBuffer(), null);
         } catch (IOException | RuntimeException e) {
             return null;
         }

@@ -69,6 +69,16 @@ class StorabilityTest {
     }
 
     @Test
+    @DisplayName("§7.3 Set-Cookie: stored without it unless the response is public")
+    void setCookie() {
+        Storability.Decision d = get(200, "Cache-Control", "max-age=60", "Set-Cookie", "session=1");
+        assertTrue(d.store());
+        assertNull(d.stored().get("Set-Cookie"));
+        assertEquals("session=1", get(200, "Cache-Control", "public, max-age=60", "Set-Cookie", "session=1")
+            .stored().get("Set-Cookie"));
+    }
+
+    @Test
     @DisplayName("§5.2.2.4 no-cache: stored, validated on every use; no-cache with fields strips them")
     void noCache() {
         assertTrue(get(200, "Cache-Control", "no-cache", "ETag", "\"a\"").store());

@@ -52,6 +52,22 @@ class CacheStoreTest {
         return r.inFile() ? Files.readAllBytes(r.bodyFile()) : r.inlineBody();
     }
 
+    /** A heap hit decodes nothing: the same StoredResponse (and its prepared form) until the value changes. */
+    @Test
+    void heapHitsReuseTheDecodedEntry() throws Exception {
+        try (EhcacheStore store = EhcacheStore.open(new StoreLayout(dir, 4 * MB, 0, 0, MB))) {
+            assertTrue(put(store, "http://h/a", bytes(1000), "X-A", "1"));
+            StoredResponse first = store.get("http://h/a", "").orElseThrow();
+            assertTrue(first == store.get("http://h/a", "").orElseThrow(), "a second heap hit decoded the entry again");
+            assertTrue(put(store, "http://h/a", bytes(500), "X-A", "2"));
+            StoredResponse replaced = store.get("http://h/a", "").orElseThrow();
+            assertEquals("2", replaced.meta().headers().get("X-A"));
+            assertArrayEquals(bytes(500), replaced.inlineBody());
+            store.purge("http://h/a");
+            assertTrue(store.get("http://h/a", "").isEmpty());
+        }
+    }
+
     @Test
     void inlineAndFileBodiesSurviveARestart() throws Exception {
         byte[] small = bytes(1000);

@@ -57,11 +57,24 @@ public final class BodySender {
         // HTTP/1.x straight on a socket: h2c shares the socket end point but frames its data.
         HttpVersion version = request.getConnectionMetaData().getHttpVersion();
         return (version == HttpVersion.HTTP_1_1 || version == HttpVersion.HTTP_1_0)
-            && connection.getEndPoint() instanceof SocketChannelEndPoint;
+            && socket(connection) != null;
+    }
+
+    /**
+     * The socket's endpoint of a cleartext connection: the server's HTTP/1.1 connection reads
+     * through a wrapping endpoint (its request-head guard) that forwards writes unchanged, so
+     * the file may go to the socket beneath it. Never under TLS: that socket carries ciphertext.
+     */
+    private static SocketChannelEndPoint socket(Connection connection) {
+        EndPoint endPoint = connection.getEndPoint();
+        while (endPoint instanceof EndPoint.Wrapper wrapper && !endPoint.isSecure()) {
+            endPoint = wrapper.unwrap();
+        }
+        return endPoint instanceof SocketChannelEndPoint socket ? socket : null;
     }
 
     public static void sendfile(Request request, Response response, FileChannel file, Body body) throws IOException {
-        SocketChannelEndPoint endPoint = (SocketChannelEndPoint) request.getConnectionMetaData().getConnection().getEndPoint();
+        SocketChannelEndPoint endPoint = socket(request.getConnectionMetaData().getConnection());
         SocketChannel socket = endPoint.getChannel();
         try (Blocker.Callback headers = Blocker.callback()) {
             response.write(false, null, headers);
