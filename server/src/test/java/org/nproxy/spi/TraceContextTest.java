@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.eclipse.jetty.http.HttpFields;
 import org.junit.jupiter.api.Test;
 
-/** W3C traceparent parsing and formatting (the proxy-level behaviour is in TraceContextPropagationTest). */
+/** W3C traceparent parsing and formatting (the proxy-level behaviour is in TraceContextPropagationIT). */
 class TraceContextTest {
     @Test
     void formatsWithLeadingZerosAndHighBits() {

@@ -30,7 +30,7 @@ import org.nproxy.testing.TestCerts;
  * them), and the access log's {@code $ssl_protocol $ssl_cipher $http2 $http3 $server_protocol} for
  * HTTP/1.1 in clear and over TLS, h2 over TLS, h2c and h3.
  */
-class ProtocolsTest {
+class ProtocolsIT {
     @TempDir
     Path dir;
 
@@ -62,10 +62,10 @@ class ProtocolsTest {
                 assertEquals(200, Http.status(Http.get(clear, "/h1", "a.test")));
 
                 // The h3 and h2 clients keep their connections open: the scrape sees them.
-                String s = Http.body(MetricsScrapeTest.scrape(clear, null));
+                String s = Http.body(MetricsScrapeIT.scrape(clear, null));
                 String[] listener = {"listener", "127.0.0.1:0"};
-                assertEquals(1.0, Scrape.value(s, "nproxy_connections", MetricsScrapeTest.cat(listener, "protocol", "h3")), s);
-                assertEquals(1.0, Scrape.value(s, "nproxy_connections", MetricsScrapeTest.cat(listener, "protocol", "h2")), s);
+                assertEquals(1.0, Scrape.value(s, "nproxy_connections", MetricsScrapeIT.cat(listener, "protocol", "h3")), s);
+                assertEquals(1.0, Scrape.value(s, "nproxy_connections", MetricsScrapeIT.cat(listener, "protocol", "h2")), s);
             } finally {
                 h3.stop();
                 h2.stop();

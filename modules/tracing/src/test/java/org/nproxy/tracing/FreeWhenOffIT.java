@@ -18,7 +18,7 @@ import org.nproxy.testing.NproxyFixture;
  * tracing module on its class path, and loads no {@code io.opentelemetry} class; the same JVM
  * then starts an Nproxy with {@code <tracing>}, and they load (so the check can fail).
  */
-class FreeWhenOffTest {
+class FreeWhenOffIT {
     private static final String MARK = "=== tracing on ===";
 
     @Test
@@ -46,7 +46,7 @@ class FreeWhenOffTest {
     /** The child: proxied traffic without tracing, the mark, then an Nproxy with tracing. */
     public static final class Main {
         public static void main(String[] args) throws Exception {
-            try (OtlpExportTest.EchoOrigin origin = new OtlpExportTest.EchoOrigin()) {
+            try (OtlpExportIT.EchoOrigin origin = new OtlpExportIT.EchoOrigin()) {
                 String config = """
                     <nproxy>
                       %s

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * frames and bytes each way), their removal with a location a reload takes away, and the W3C
  * {@code traceparent} the upstream gets in its handshake.
  */
-class WebSocketMetersTest {
+class WebSocketMetersIT {
     private static String config(String peer, String dead, boolean withDead) {
         return """
             <nproxy drain-timeout="2s">

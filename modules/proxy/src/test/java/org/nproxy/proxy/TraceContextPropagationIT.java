@@ -21,7 +21,7 @@ import org.nproxy.testing.NproxyFixture;
  * Nproxy's span ({@code $span_id}); a client's valid trace is continued with its
  * {@code tracestate}; an invalid one is replaced by a new trace and its tracestate dropped.
  */
-class TraceContextPropagationTest {
+class TraceContextPropagationIT {
     private static final Pattern TRACEPARENT =
         Pattern.compile("(?m)^traceparent: 00-([0-9a-f]{32})-([0-9a-f]{16})-(0[01])$");
     private static final String CLIENT_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";

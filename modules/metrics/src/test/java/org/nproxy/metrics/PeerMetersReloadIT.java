@@ -13,7 +13,7 @@ import org.nproxy.testing.NproxyFixture;
  * generation's drain, no series of the removed peer or location is scraped any more, and the
  * kept peer's counts go on from where they were.
  */
-class PeerMetersReloadTest {
+class PeerMetersReloadIT {
     private static String config(TestOrigin a, TestOrigin b, boolean withB) {
         return """
             <nproxy drain-timeout="2s">
@@ -42,9 +42,9 @@ class PeerMetersReloadTest {
             String[] peerA = {"upstream", "app", "peer", a.address()};
             String[] peerB = {"upstream", "app", "peer", b.address()};
             String s = awaitScrape(port, text -> Scrape.value(text, "nproxy_upstream_requests_total",
-                MetricsScrapeTest.cat(peerA, "code", "200")) + Scrape.value(text, "nproxy_upstream_requests_total",
-                MetricsScrapeTest.cat(peerB, "code", "200")) == 5.0);
-            double beforeA = Scrape.value(s, "nproxy_upstream_requests_total", MetricsScrapeTest.cat(peerA, "code", "200"));
+                MetricsScrapeIT.cat(peerA, "code", "200")) + Scrape.value(text, "nproxy_upstream_requests_total",
+                MetricsScrapeIT.cat(peerB, "code", "200")) == 5.0);
+            double beforeA = Scrape.value(s, "nproxy_upstream_requests_total", MetricsScrapeIT.cat(peerA, "code", "200"));
             assertTrue(beforeA >= 1 && s.contains("peer=\"" + b.address() + "\""), "both peers served (round robin): " + s);
             assertEquals(1.0, Scrape.value(s, "nproxy_upstream_peer_up", peerB));
             assertTrue(s.contains("location=\"/old/\""));
@@ -54,7 +54,7 @@ class PeerMetersReloadTest {
             s = awaitScrape(port, text -> !text.contains(b.address()) && !text.contains("location=\"/old/\""));
             assertFalse(s.contains(b.address()), "no series of the removed peer after the drain:\n" + s);
             assertFalse(s.contains("location=\"/old/\""), "no series of the removed location after the drain");
-            assertEquals(beforeA + 1, Scrape.value(s, "nproxy_upstream_requests_total", MetricsScrapeTest.cat(peerA, "code", "200")),
+            assertEquals(beforeA + 1, Scrape.value(s, "nproxy_upstream_requests_total", MetricsScrapeIT.cat(peerA, "code", "200")),
                 "the kept peer's count goes on");
             assertEquals(1.0, Scrape.value(s, "nproxy_upstream_peer_up", peerA));
             Scrape.check(s);
@@ -63,10 +63,10 @@ class PeerMetersReloadTest {
 
     private static String awaitScrape(int port, java.util.function.Predicate<String> done) throws Exception {
         long deadline = System.nanoTime() + 15_000_000_000L;
-        String s = Http.body(MetricsScrapeTest.scrape(port, null));
+        String s = Http.body(MetricsScrapeIT.scrape(port, null));
         while (!done.test(s) && System.nanoTime() < deadline) {
             Thread.sleep(50);
-            s = Http.body(MetricsScrapeTest.scrape(port, null));
+            s = Http.body(MetricsScrapeIT.scrape(port, null));
         }
         return s;
     }

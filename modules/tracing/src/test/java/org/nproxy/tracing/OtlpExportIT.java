@@ -33,7 +33,7 @@ import org.nproxy.testing.NproxyFixture;
  * OpenTelemetry's HTTP attribute names; a try at a dead peer is a failed client span; a trace the
  * client did not sample is neither recorded nor marked sampled upstream.
  */
-class OtlpExportTest {
+class OtlpExportIT {
     private static final Pattern TRACEPARENT = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-(0[01])");
 
     @Test

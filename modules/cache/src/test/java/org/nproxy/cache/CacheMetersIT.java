@@ -11,7 +11,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
 /** {@code nproxy_cache_requests_total{zone,status}} after a known miss, hit and bypass. */
-class CacheMetersTest {
+class CacheMetersIT {
     @Test
     void requestsAreCountedByZoneAndStatus() throws Exception {
         try (CountingOrigin origin = new CountingOrigin();

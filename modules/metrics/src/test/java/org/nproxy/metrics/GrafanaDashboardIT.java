@@ -30,7 +30,7 @@ import org.eclipse.jetty.util.ajax.JSON;
  * and the dashboard covers what operators look for (request rate, 5xx ratio, latency quantiles,
  * peers, pools, cache hit ratio, tunnels, reloads, certificate expiry).
  */
-class GrafanaDashboardTest {
+class GrafanaDashboardIT {
     private static final Pattern METRIC = Pattern.compile("\\b((?:nproxy|jvm|process|system)_[a-z0-9_]+)\\b");
     /** Labels Prometheus adds at scrape time, and the histogram bucket bound. */
     private static final Set<String> ADDED_LABELS = Set.of("instance", "job", "le");
@@ -140,7 +140,7 @@ class GrafanaDashboardTest {
     private Map<String, Set<String>> scrape() throws Exception {
         TestCerts certs = new TestCerts(dir.resolve("certs"));
         certs.leaf("a.test", "rsa");
-        int dead = MetricsScrapeTest.deadPort();
+        int dead = MetricsScrapeIT.deadPort();
         int clear = NproxyFixture.freePort();
         try (TestOrigin origin = new TestOrigin();
              NproxyFixture nproxy = NproxyFixture.start(dir.resolve("base"), """
@@ -165,7 +165,7 @@ class GrafanaDashboardTest {
             Http.get(clear, "/cached/a", "shop.test");
             Http.get(clear, "/gone/a", "shop.test");
             Thread.sleep(200); // a request is counted just after its response is sent
-            String s = Http.body(MetricsScrapeTest.scrape(clear, null));
+            String s = Http.body(MetricsScrapeIT.scrape(clear, null));
             Map<String, Set<String>> exposed = new HashMap<>();
             Pattern label = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"");
             for (String line : s.split("\n")) {
