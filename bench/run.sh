@@ -2,6 +2,7 @@
 # Nproxy vs nginx, side by side, on this machine.
 #
 #   bench/run.sh [--list] [--rounds N] [--duration S] [--warmup S] [--keep] [scenario ...]
+#   bench/run.sh metrics-cost [--rounds N] [--duration S]   # proxy-1k without/with <metrics/>, <tracing>
 #
 # Uses the built distribution (run ./build.sh first; NPROXY_HOME=<dir> points at another one),
 # installs nginx, wrk and h2load (nghttp2-client) from Debian if missing, and writes the
@@ -52,6 +53,14 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 export NPROXY_HOME="$home"
+# The cost of observability: proxy-1k as plain Nproxy, with a <metrics/> location (meters count into
+# Prometheus's registry), and with <tracing sample="1"> as well (every request's spans exported over
+# OTLP), side by side in alternating rounds (bench/ab.sh); prints CPU µs/request and the difference.
+if [ "${1:-}" = "metrics-cost" ]; then
+  shift
+  exec python3 -B "$here/lib/ab.py" proxy-1k "plain=$home:on" "metrics=$home:on+metrics" \
+    "metrics+tracing=$home:on+metrics+tracing" "$@"
+fi
 # Three instances with and without the shared cache tier on Redis (bench/lib/shared_cache.py).
 if [ "${1:-}" = "shared-cache" ]; then
   shift

@@ -11,6 +11,7 @@ import argparse
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 
@@ -22,18 +23,21 @@ from servers import Nginx, Nproxy
 
 
 def parse_variant(text):
-    """name=HOME:on|off"""
+    """name=HOME:on|off[+metrics][+tracing]"""
     name, _, rest = text.partition("=")
-    home, _, log = rest.rpartition(":")
-    if not name or not home or log not in ("on", "off"):
-        raise argparse.ArgumentTypeError(f"expected NAME=HOME:on|off, got {text!r}")
-    return {"name": name, "home": os.path.abspath(home), "access_log": log == "on"}
+    home, _, flags = rest.rpartition(":")
+    log, *extras = flags.split("+")
+    if not name or not home or log not in ("on", "off") or any(e not in ("metrics", "tracing") for e in extras):
+        raise argparse.ArgumentTypeError(f"expected NAME=HOME:on|off[+metrics][+tracing], got {text!r}")
+    return {"name": name, "home": os.path.abspath(home), "access_log": log == "on",
+            "metrics": "metrics" in extras, "tracing": "tracing" in extras}
 
 
 def main(argv):
     p = argparse.ArgumentParser(prog="bench/ab.sh", description="Nproxy variants side by side, alternating rounds.")
     p.add_argument("scenario", choices=[s.name for s in scenarios.ALL if not s.reload])
-    p.add_argument("variant", nargs="+", type=parse_variant, help="NAME=HOME:on|off (access log), 2 or more")
+    p.add_argument("variant", nargs="+", type=parse_variant,
+                   help="NAME=HOME:on|off[+metrics][+tracing] (access log; a <metrics/> location; <tracing sample=1>), 2 or more")
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--duration", type=int, default=5)
     p.add_argument("--warmup", type=int, default=8)
@@ -51,12 +55,17 @@ def main(argv):
         sides = []
         for v in args.variant:
             port = procs.free_port()
-            venv = dict(env, access_log=v["access_log"])
+            venv = dict(env, access_log=v["access_log"], metrics=v["metrics"], tracing=v["tracing"])
             side = bench.start_side(v["name"], lambda: Nproxy(v["home"], os.path.join(tmp, v["name"]),
                                                               sc.nproxy_config(port, venv), port, bench.PROXY_CORE))
             problem = bench.verify(sc, port, expected, None)
             if problem:
                 raise RuntimeError(f"{v['name']}: {problem}")
+            if v["metrics"]:
+                scrape = subprocess.run(["curl", "-sS", "--max-time", "20", f"http://127.0.0.1:{port}/metrics"],
+                                        capture_output=True, text=True).stdout
+                if "nproxy_requests_total{" not in scrape or "nproxy_upstream_requests_total{" not in scrape:
+                    raise RuntimeError(f"{v['name']}: /metrics does not count the requests: {scrape[:300]!r}")
             sides.append(side)
         for side in sides:
             bench.warm_up_jvm(sc, side, args)
@@ -79,14 +88,14 @@ def print_table(sc, sides):
     first = None
     print(f"\n{sc.name}, {len(sides[0]['rounds'])} alternating rounds; medians; noise = the most other "
           f"processes took of core 0 in a round")
-    print(f"{'variant':16} {'req/s':>8} {'CPU µs/req':>11} {'ratio':>6} {'noise %':>8}  rounds (CPU µs/req)")
+    print(f"{'variant':16} {'req/s':>8} {'CPU µs/req':>11} {'ratio':>6} {'Δ µs/req':>9} {'noise %':>8}  rounds (CPU µs/req)")
     for side in sides:
         cpu = statistics.median(r["cpu_us_per_req"] for r in side["rounds"])
         rps = statistics.median(r["rps"] for r in side["rounds"])
         noise = max(r["core_others_pct"] or 0.0 for r in side["rounds"])
         first = first or cpu
         each = " ".join(f"{r['cpu_us_per_req']:.1f}" for r in side["rounds"])
-        print(f"{side['proxy']:16} {rps:8.0f} {cpu:11.1f} {cpu / first:5.2f}x {noise:8.0f}  {each}")
+        print(f"{side['proxy']:16} {rps:8.0f} {cpu:11.1f} {cpu / first:5.2f}x {cpu - first:+9.2f} {noise:8.0f}  {each}")
 
 
 if __name__ == "__main__":

@@ -133,7 +133,7 @@ def nginx_cache(run_dir, port, origin_port, access_log=False):
     }}""", access_log)
 
 
-def _nproxy(port, location, upstream="", tls=None, access_log=False, top=""):
+def _nproxy(port, location, upstream="", tls=None, access_log=False, top="", extra_locations=""):
     if tls:
         listen = f'<listen host="127.0.0.1" port="{port}" tls="true" protocols="h2 http/1.1"/>\n' \
                  f'    <tls cert="{tls["cert"]}" key="{tls["key"]}"/>'
@@ -145,7 +145,7 @@ def _nproxy(port, location, upstream="", tls=None, access_log=False, top=""):
 <!-- written by bench/run.sh -->
 <nproxy shutdown-timeout="5s" drain-timeout="10s">
 {log}{top}{upstream}  <server default="true">
-    {listen}
+    {listen}{extra_locations}
     <location path="/">
       {location}
     </location>
@@ -164,9 +164,14 @@ def nproxy_static(port, root, access_log=False):
     return _nproxy(port, f'<static root="{root}"/>', access_log=access_log)
 
 
-def nproxy_proxy(port, origin_port, tls=None, access_log=False):
+def nproxy_proxy(port, origin_port, tls=None, access_log=False, metrics=False, tracing=None):
+    """The proxy config; `metrics` adds a `<metrics/>` location (meters then count into Prometheus's
+    registry), `tracing` an OTLP endpoint for `<tracing sample="1">` (every request recorded)."""
     upstream = f'  <upstream name="origin"><peer address="127.0.0.1:{origin_port}"/></upstream>\n'
-    return _nproxy(port, '<proxy upstream="origin"/>', upstream, tls, access_log)
+    if tracing:
+        upstream = f'  <tracing endpoint="{tracing}" sample="1"/>\n' + upstream
+    extra = '\n    <location path="= /metrics"><metrics/></location>' if metrics else ""
+    return _nproxy(port, '<proxy upstream="origin"/>', upstream, tls, access_log, extra_locations=extra)
 
 
 # The zone of the cache-hit scenarios. "memory": hits from the heap tier (bodies over 32 KiB are

@@ -31,6 +31,8 @@ def main(argv):
     p.add_argument("--duration", type=int, default=15, help="seconds recorded under load (default 15)")
     p.add_argument("--top", type=int, default=25, help="frames listed (default 25)")
     p.add_argument("--no-access-log", action="store_true")
+    p.add_argument("--metrics", action="store_true", help="proxy scenarios: add a <metrics/> location")
+    p.add_argument("--tracing", action="store_true", help="proxy scenarios: add <tracing sample=1> (to the origin)")
     p.add_argument("--focus", default=r"\.(AccessLog|LogBuffer|LogLine|LogClock)[\w$]*\.",
                    help="regex: also print the share of samples with a matching frame (default: the access log)")
     args = p.parse_args(argv)
@@ -40,6 +42,8 @@ def main(argv):
     try:
         env = bench.prepare(tmp, [sc])
         env["access_log"] = not args.no_access_log
+        env["metrics"] = args.metrics
+        env["tracing"] = args.tracing
         bench.start_origin(sc, env, os.path.join(tmp, "origin"))
         port = procs.free_port()
         server = Nproxy(home, os.path.join(tmp, "nproxy"), sc.nproxy_config(port, env), port, bench.PROXY_CORE)

@@ -53,7 +53,10 @@ class Scenario:
             return configs.nproxy_static(port, env["docroot"], log)
         if self.kind == "cache":
             return configs.nproxy_cache(port, env["origin_port"], self.tier, log)
-        return configs.nproxy_proxy(port, env["origin_port"], env["tls"] if self.tls else None, log)
+        # ab.sh variants (+metrics, +tracing): spans go to the origin nginx, which reads and refuses them (405).
+        tracing = f"http://127.0.0.1:{env['origin_port']}" if env.get("tracing") else None
+        return configs.nproxy_proxy(port, env["origin_port"], env["tls"] if self.tls else None, log,
+                                    env.get("metrics", False), tracing)
 
     def nginx_config(self, run_dir, port, env, generation=None):
         log = env.get("access_log", True)

@@ -50,6 +50,16 @@ public interface ElementFactory<S> {
         return "an <" + type() + " name=\"" + name + "\">";
     }
 
+    /**
+     * Whether every generation that defines the element opens (and holds) its runtime part as it
+     * is built, although no handler refers to it: for elements that act on all requests, such as
+     * {@code <tracing>}. A runtime part that is a {@link Tracer} becomes the generation's tracer
+     * (at most one element may be). Default false: opened when a handler asks.
+     */
+    default boolean opensWithGeneration() {
+        return false;
+    }
+
     /** Validates and binds the element; report problems with {@link ConfigElement#error}. */
     S bind(ConfigElement element, BindContext context);
 

@@ -1,15 +1,24 @@
 package org.nproxy.spi;
 
+import javax.net.ssl.SSLSession;
+
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Fields;
 
 /**
  * The request variables every module can use in a {@link Template}, named as in nginx:
  * {@code $scheme $host $server_port $request_method $request_uri $uri $args $arg_NAME
- * $remote_addr $remote_port $server_protocol $http_NAME $cookie_NAME $vhost $location $request_time}
- * ({@code $request_time}: seconds since the request's first byte, millisecond resolution, as nginx).
+ * $remote_addr $remote_port $server_protocol $http_NAME $cookie_NAME $vhost $location $request_time
+ * $ssl_protocol $ssl_cipher $http2 $http3 $trace_id $span_id}
+ * ({@code $request_time}: seconds since the request's first byte, millisecond resolution, as nginx;
+ * {@code $ssl_protocol} e.g. {@code TLSv1.3} and {@code $ssl_cipher} e.g. {@code TLS_AES_128_GCM_SHA256},
+ * empty without TLS; {@code $http2} {@code h2} over TLS, {@code h2c} in clear text, else empty, and
+ * {@code $http3} {@code h3} on HTTP/3, as nginx; {@code $trace_id} and {@code $span_id}: the W3C trace
+ * of the request and Nproxy's span in it, see {@link TraceContext}).
  */
 public final class RequestVariables {
     /** The server block that took the request (its label), set by the dispatcher. */
@@ -25,6 +34,19 @@ public final class RequestVariables {
     public static final RequestKey<Long> HANDLER_BYTES_SENT = RequestKey.of("handler_bytes_sent", Long.class);
 
     private RequestVariables() {
+    }
+
+    private static EndPoint.SslSessionData sslData(Request request) {
+        return request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE) instanceof EndPoint.SslSessionData d ? d : null;
+    }
+
+    private static SSLSession sslSession(Request request) {
+        EndPoint.SslSessionData d = sslData(request);
+        return d == null ? null : d.sslSession();
+    }
+
+    private static boolean isHttp3(Request request) {
+        return request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_3;
     }
 
     /** The value, or null when the variable is unknown or unset. */
@@ -59,6 +81,32 @@ public final class RequestVariables {
                 return request.getConnectionMetaData().getProtocol();
             case "request_time":
                 return Units.seconds(System.nanoTime() - request.getBeginNanoTime());
+            case "ssl_protocol": {
+                SSLSession session = sslSession(request);
+                if (session != null) {
+                    return session.getProtocol();
+                }
+                return isHttp3(request) ? "TLSv1.3" : null; // QUIC is TLS 1.3 only
+            }
+            case "ssl_cipher": {
+                EndPoint.SslSessionData ssl = sslData(request);
+                if (ssl != null && ssl.cipherSuite() != null) {
+                    return ssl.cipherSuite();
+                }
+                SSLSession session = ssl == null ? null : ssl.sslSession();
+                return session == null ? null : session.getCipherSuite();
+            }
+            case "http2":
+                if (request.getConnectionMetaData().getHttpVersion() != HttpVersion.HTTP_2) {
+                    return "";
+                }
+                return request.isSecure() ? "h2" : "h2c";
+            case "http3":
+                return isHttp3(request) ? "h3" : "";
+            case "trace_id":
+                return TraceContext.of(request).traceId();
+            case "span_id":
+                return TraceContext.hex(TraceContext.of(request).spanId());
             default:
                 break;
         }

@@ -52,8 +52,15 @@ public final class CacheHandler extends Handler.Wrapper {
     private final List<AddressBlock> purgeFrom;
     private final Fetches fetches;
     private final CacheKey cacheKey;
+    /** Requests by cache status, or null (a handler made without meters). */
+    private final CacheMeters meters;
 
     public CacheHandler(CacheSettings settings, CacheZone zone) {
+        this(settings, zone, null);
+    }
+
+    CacheHandler(CacheSettings settings, CacheZone zone, CacheMeters meters) {
+        this.meters = meters;
         this.settings = java.util.Objects.requireNonNull(settings, "settings");
         java.util.Objects.requireNonNull(zone, "zone");
         this.store = zone.store();
@@ -68,6 +75,9 @@ public final class CacheHandler extends Handler.Wrapper {
         if (method.equals("PURGE")) {
             purge(request, response, callback);
             return true;
+        }
+        if (meters != null) {
+            callback = meters.counting(request, callback);
         }
         Headers clientHeaders = Fields.headers(request.getHeaders());
         String key = cacheKey.of(request);

@@ -78,6 +78,6 @@ public final class CacheHandlerFactory implements HandlerFactory<CacheSettings> 
     @Override
     public Handler create(CacheSettings settings, ModuleContext context) throws Exception {
         CacheZone zone = context.resource(CacheZoneFactory.TYPE, settings.zone(), CacheZone.class);
-        return new CacheHandler(settings, zone);
+        return new CacheHandler(settings, zone, new CacheMeters(context.meters(), settings.zone()));
     }
 }

@@ -17,6 +17,8 @@ import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.io.ssl.SslHandshakeListener;
+import org.eclipse.jetty.quic.common.QuicConnection;
+import org.eclipse.jetty.quic.server.QuicServerConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.Server;
@@ -25,7 +27,8 @@ import org.eclipse.jetty.server.SslConnectionFactory;
 /**
  * Meters of the listeners, read from Jetty's connectors (the core's {@code Listener} is left as
  * it is): {@code nproxy_connections{listener,protocol}} open now (TCP connectors; protocol
- * {@code http/1.1}, {@code h2}, or {@code tls} while a handshake is still going),
+ * {@code http/1.1}, {@code h2}, or {@code tls} while a handshake is still going; on a QUIC
+ * connector {@code h3}: its QUIC sessions),
  * {@code nproxy_tls_handshakes_total{listener,result}} and
  * {@code nproxy_tls_certificate_expiry_timestamp_seconds{listener,server}} (server: the
  * certificate's subject CN). The listener label is the connector's name, the {@code host:port}
@@ -35,6 +38,8 @@ import org.eclipse.jetty.server.SslConnectionFactory;
  */
 final class ListenerMeters {
     static final List<String> PROTOCOLS = List.of("http/1.1", "h2", "tls");
+    /** The protocol label of a QUIC connector's connections. */
+    static final String H3 = "h3";
 
     private final MeterRegistry registry;
     private final Server server;
@@ -62,7 +67,9 @@ final class ListenerMeters {
             }
         }
         for (Connector c : now) {
-            if (c instanceof NetworkConnector && c.getName() != null && !c.getClass().getSimpleName().startsWith("Quic")) {
+            if (c instanceof QuicServerConnector && c.getName() != null) {
+                byConnector.computeIfAbsent(c, this::registerQuic);
+            } else if (c instanceof NetworkConnector && c.getName() != null) {
                 byConnector.computeIfAbsent(c, this::register);
                 certificates(c);
             }
@@ -99,6 +106,23 @@ final class ListenerMeters {
             });
         }
         return meters;
+    }
+
+    /** A QUIC connector: its UDP end point's connection holds one session per HTTP/3 connection. */
+    private List<Meter> registerQuic(Connector c) {
+        return List.of(Gauge.builder("nproxy.connections", c, ListenerMeters::quicSessions)
+            .description("Connections open now, per listener and protocol (tls: handshake not done yet)")
+            .tags("listener", c.getName(), "protocol", H3).strongReference(true).register(registry));
+    }
+
+    private static double quicSessions(Connector c) {
+        int n = 0;
+        for (EndPoint e : c.getConnectedEndPoints()) {
+            if (e.getConnection() instanceof QuicConnection quic) {
+                n += quic.getQuicSessions().size();
+            }
+        }
+        return n;
     }
 
     private static double count(Connector c, String protocol) {

@@ -51,6 +51,21 @@ public final class PeerMeters {
         this.duration = meters == null ? null : meters.register(r -> Timer.builder("nproxy.upstream.response.duration")
             .description("Time of one attempt at a peer, from sending the request to the end of its response")
             .tags(tags).serviceLevelObjectives(BUCKETS).register(r));
+        if (meters != null) {
+            // Codes and reasons an earlier group of this name counted for this peer: hold them now, or
+            // that group's release after the reload's drain would drop the series and restart them from zero.
+            for (Counter seen : meters.registry().find("nproxy.upstream.requests").tags(tags).counters()) {
+                String code = seen.getId().getTag("code");
+                attemptCounter(code == null || code.equals("other") ? 0 : Integer.parseInt(code));
+            }
+            for (Counter seen : meters.registry().find("nproxy.upstream.failures").tags(tags).counters()) {
+                for (Reason reason : Reason.values()) {
+                    if (reason.label.equals(seen.getId().getTag("reason"))) {
+                        failureCounter(reason);
+                    }
+                }
+            }
+        }
     }
 
     /** Counts one attempt that ended with {@code status} (or the 502/504 Nproxy made of it) after {@code nanos}. */
@@ -61,11 +76,7 @@ public final class PeerMeters {
         int code = status < 100 || status > 599 ? 0 : status;
         Counter c = byCode.get(code);
         if (c == null) {
-            Counter created = meters.register(r -> Counter.builder("nproxy.upstream.requests")
-                .description("Attempts at upstream peers, by the status they ended with")
-                .tags(tags).tag("code", code == 0 ? "other" : Integer.toString(code)).register(r));
-            byCode.compareAndSet(code, null, created);
-            c = byCode.get(code);
+            c = attemptCounter(code);
         }
         c.increment();
         duration.record(nanos, TimeUnit.NANOSECONDS);
@@ -78,12 +89,24 @@ public final class PeerMeters {
         }
         Counter c = byReason.get(reason.ordinal());
         if (c == null) {
-            Counter created = meters.register(r -> Counter.builder("nproxy.upstream.failures")
-                .description("Failed attempts at upstream peers, by reason (connect, timeout, status, error)")
-                .tags(tags).tag("reason", reason.label).register(r));
-            byReason.compareAndSet(reason.ordinal(), null, created);
-            c = byReason.get(reason.ordinal());
+            c = failureCounter(reason);
         }
         c.increment();
+    }
+
+    private Counter attemptCounter(int code) {
+        Counter created = meters.register(r -> Counter.builder("nproxy.upstream.requests")
+            .description("Attempts at upstream peers, by the status they ended with")
+            .tags(tags).tag("code", code == 0 ? "other" : Integer.toString(code)).register(r));
+        byCode.compareAndSet(code, null, created);
+        return byCode.get(code);
+    }
+
+    private Counter failureCounter(Reason reason) {
+        Counter created = meters.register(r -> Counter.builder("nproxy.upstream.failures")
+            .description("Failed attempts at upstream peers, by reason (connect, timeout, status, error)")
+            .tags(tags).tag("reason", reason.label).register(r));
+        byReason.compareAndSet(reason.ordinal(), null, created);
+        return byReason.get(reason.ordinal());
     }
 }

@@ -51,9 +51,11 @@ final class Tunnel {
     private volatile String closedBy;
     /** Set when Nproxy itself closes the tunnel (stop, message too big): both sides get this status. */
     private volatile CloseStatus proxyClose;
+    private final WebSocketMeters meters;
 
     Tunnel(Tunnels registry, WebSocketSettings settings, Member member, Scheduler scheduler, String label,
-           Routes.Key route, Routes.Registration openedBy) {
+           Routes.Key route, Routes.Registration openedBy, WebSocketMeters meters) {
+        this.meters = meters;
         this.registry = registry;
         this.settings = settings;
         this.member = member;
@@ -63,6 +65,10 @@ final class Tunnel {
         this.openedBy = openedBy;
         client.other = upstream;
         upstream.other = client;
+        client.frames = meters.framesToUpstream;
+        client.bytes = meters.bytesToUpstream;
+        upstream.frames = meters.framesToClient;
+        upstream.bytes = meters.bytesToClient;
     }
 
     FrameHandler clientSide() {
@@ -95,6 +101,7 @@ final class Tunnel {
     private void maybeStart() {
         if (client.session != null && upstream.session != null && started.compareAndSet(false, true)) {
             registry.add(this);
+            meters.open.incrementAndGet();
             client.session.demand();
             upstream.session.demand();
             schedulePing();
@@ -144,6 +151,9 @@ final class Tunnel {
             return;
         }
         registry.remove(this);
+        if (started.get()) {
+            meters.open.decrementAndGet();
+        }
         member.state().end();
         if (LOG.isInfoEnabled()) {
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
@@ -164,6 +174,9 @@ final class Tunnel {
         private final AtomicLong bytesIn = new AtomicLong();
         private final AtomicLong messagesIn = new AtomicLong();
         private Side other;
+        /** Data frames and payload bytes this side sends through the tunnel. */
+        private io.micrometer.core.instrument.Counter frames;
+        private io.micrometer.core.instrument.Counter bytes;
         private volatile CoreSession session;
         private volatile boolean closed;
         private volatile boolean closeReceived;
@@ -224,6 +237,10 @@ final class Tunnel {
                 callback.succeeded();
                 session.demand();
                 return;
+            }
+            if (OpCode.isDataFrame(opcode)) {
+                frames.increment();
+                bytes.increment(length);
             }
             target.sendFrame(copy(frame), Callback.from(() -> {
                 callback.succeeded();

@@ -37,6 +37,8 @@ final class Tunnels implements AutoCloseable {
     static final int MAX_REFUSAL_BODY = 64 * 1024;
 
     private final Set<Tunnel> live = ConcurrentHashMap.newKeySet();
+    /** Open tunnels per server and location, for {@link WebSocketMeters} (tunnels outlive generations). */
+    final Map<String, java.util.concurrent.atomic.AtomicInteger> openByLocation = WebSocketMeters.openCounts();
     private final Map<Long, WebSocketCoreClient> clients = new ConcurrentHashMap<>();
     private final WebSocketComponents components;
     private final Routes routes;

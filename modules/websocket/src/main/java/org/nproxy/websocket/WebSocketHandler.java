@@ -62,9 +62,11 @@ final class WebSocketHandler extends Handler.Abstract {
     private final Handshaker handshaker = Handshaker.newInstance();
     private final Duration handshakeTimeout;
     private final boolean ipHash;
+    private final WebSocketMeters meters;
 
     WebSocketHandler(WebSocketSettings settings, UpstreamGroup group, Tunnels tunnels, Routes.Registration routes,
-                     Scheduler scheduler) {
+                     Scheduler scheduler, WebSocketMeters meters) {
+        this.meters = meters;
         this.settings = settings;
         this.group = group;
         this.tunnels = tunnels;
@@ -116,7 +118,7 @@ final class WebSocketHandler extends Handler.Abstract {
         PeerTries tries = new PeerTries(group, key, settings.tries());
         for (Member member = tries.next(); member != null; member = tries.next()) {
             int attempt = tries.attempts();
-            Tunnel tunnel = new Tunnel(tunnels, settings, member, scheduler, label, route, routes);
+            Tunnel tunnel = new Tunnel(tunnels, settings, member, scheduler, label, route, routes, meters);
             URI uri = URI.create("ws://" + member.config().host() + ":" + member.config().port() + pathQuery);
             UpstreamUpgrade proxyToUpstreamUpgrade = new UpstreamUpgrade(tunnels.client(group.config().pool().connectTimeout()),
                 uri, tunnel.upstreamSide());
@@ -139,6 +141,7 @@ final class WebSocketHandler extends Handler.Abstract {
                     && ue.getResponseStatusCode() != HttpStatus.SWITCHING_PROTOCOLS_101) {
                     // The peer answered: its refusal is the answer (not a peer failure, as with nginx).
                     member.state().succeed();
+                    meters.refused.increment();
                     upstreamToClientRefusal(proxyToUpstreamUpgrade, ue.getResponseStatusCode(), proxyToClientResponse, callback);
                     return true;
                 }
@@ -149,12 +152,14 @@ final class WebSocketHandler extends Handler.Abstract {
                 continue;
             }
             member.state().succeed();
+            meters.upgraded.increment();
             acceptClient(clientToProxyRequest, proxyToClientResponse, callback, tunnel, proxyToUpstreamUpgrade, upstreamSession);
             return true;
         }
         if (tries.lastFailure() == null) {
             LOG.warn("upstream '{}': no live peer for WebSocket {}", group.config().name(), pathQuery);
         }
+        meters.failed.increment();
         UpstreamErrors.write(proxyToClientResponse, callback, UpstreamErrors.status(tries.lastFailure()));
         return true;
     }

@@ -101,6 +101,7 @@ public final class WebSocketHandlerFactory implements HandlerFactory<WebSocketSe
         Mount mount = context.mount();
         Routes.Registration routes = new Routes.Registration(mount.listeners(), mount.server(), mount.location(),
             settings.upstream().name(), context.generation(), context.settings().drainTimeout());
-        return new WebSocketHandler(settings, group, tunnels, routes, context.server().getScheduler());
+        WebSocketMeters meters = WebSocketMeters.of(context.meters(), mount, tunnels.openByLocation);
+        return new WebSocketHandler(settings, group, tunnels, routes, context.server().getScheduler(), meters);
     }
 }

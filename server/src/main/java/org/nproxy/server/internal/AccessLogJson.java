@@ -6,16 +6,18 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.nproxy.spi.RequestVariables;
+import org.nproxy.spi.TraceContext;
 
 /**
  * The {@code json} access log format: one JSON object per line with every field, strings
  * escaped per RFC 8259 (quotes, backslashes, control characters; other characters as UTF-8;
  * a header a client sent in UTF-8 keeps its characters), a field the request lacks as
- * {@code null}:
+ * {@code null} ({@code trace_id}: the W3C trace id of a request that was forwarded upstream or traced):
  * <pre>{@code
  * {"time":"2026-12-02T05:33:00.123+00:00","remote_addr":"127.0.0.1","method":"GET","uri":"/a?b",
  *  "protocol":"HTTP/1.1","host":"site.test","status":200,"bytes_sent":4,"duration_ms":0.412,
- *  "vhost":"site.test","location":"/","handler":"return","referer":null,"user_agent":"curl/8"}
+ *  "vhost":"site.test","location":"/","handler":"return","referer":null,"user_agent":"curl/8",
+ *  "trace_id":null}
  * }</pre>
  */
 final class AccessLogJson {
@@ -33,6 +35,7 @@ final class AccessLogJson {
     private static final byte[] HANDLER = key(",\"handler\":");
     private static final byte[] REFERER = key(",\"referer\":");
     private static final byte[] USER_AGENT = key(",\"user_agent\":");
+    private static final byte[] TRACE_ID = key(",\"trace_id\":");
 
     private AccessLogJson() {
     }
@@ -60,6 +63,8 @@ final class AccessLogJson {
         out.raw(HANDLER).json(RequestVariables.HANDLER.get(request));
         out.raw(REFERER).jsonHeader(request.getHeaders().get(HttpHeader.REFERER));
         out.raw(USER_AGENT).jsonHeader(request.getHeaders().get(HttpHeader.USER_AGENT));
+        TraceContext trace = TraceContext.current(request); // a request forwarded upstream or traced has one
+        out.raw(TRACE_ID).json(trace == null ? null : trace.traceId());
         out.ascii('}');
     }
 }

@@ -16,6 +16,8 @@ import org.nproxy.routing.VirtualHosts;
 import org.nproxy.server.internal.tls.TlsPolicy;
 import org.nproxy.spi.Handlers;
 import org.nproxy.spi.RequestVariables;
+import org.nproxy.spi.TraceContext;
+import org.nproxy.spi.Tracer;
 
 /**
  * The root of request handling: current generation, then virtual host (by {@code Host}; 421
@@ -73,6 +75,10 @@ public final class Dispatcher extends Handler.Abstract {
         Exiting exiting = new Exiting(callback, generation, response);
         try {
             request.setAttribute(GENERATION, generation);
+            Tracer tracer = generation.tracer();
+            if (tracer != null) {
+                exiting.trace(TraceContext.start(request, tracer), request);
+            }
             VirtualHosts<VirtualHost> hosts = generation.listener(listenerKey);
             VirtualHost host = hosts.select(Request.getServerName(request));
             RequestVariables.VHOST.set(request, host.config().label());
@@ -155,6 +161,9 @@ public final class Dispatcher extends Handler.Abstract {
         private final AtomicBoolean counted = new AtomicBoolean();
         private RouteMeters meters;
         private long beginNanos;
+        /** The request's trace when a tracer records it, else null. */
+        private TraceContext trace;
+        private Request request;
 
         Exiting(Callback callback, Generation generation, Response response) {
             super(callback);
@@ -165,6 +174,11 @@ public final class Dispatcher extends Handler.Abstract {
         void measure(RouteMeters meters, long beginNanos) {
             this.meters = meters;
             this.beginNanos = beginNanos;
+        }
+
+        void trace(TraceContext trace, Request request) {
+            this.trace = trace;
+            this.request = request;
         }
 
         /** A throw out of {@code handle}: Jetty answers 500. */
@@ -181,8 +195,15 @@ public final class Dispatcher extends Handler.Abstract {
          */
         private void count(int status) {
             RouteMeters m = meters;
-            if (m != null && counted.compareAndSet(false, true)) {
-                m.record(status < 0 ? response.getStatus() : status, System.nanoTime() - beginNanos);
+            TraceContext t = trace;
+            if ((m != null || t != null) && counted.compareAndSet(false, true)) {
+                int code = status < 0 ? response.getStatus() : status;
+                if (m != null) {
+                    m.record(code, System.nanoTime() - beginNanos);
+                }
+                if (t != null) {
+                    t.tracer().serverSpan(request, t, code, System.nanoTime() - request.getBeginNanoTime());
+                }
             }
         }
 

@@ -21,6 +21,8 @@ import org.eclipse.jetty.server.Server;
 import org.nproxy.config.ModuleCatalog;
 import org.nproxy.spi.ModuleContext;
 import org.nproxy.spi.Mount;
+import org.nproxy.spi.Tracer;
+import org.nproxy.config.ElementConfig;
 
 /**
  * One configuration in service: validated config, started handler chains, the shared objects
@@ -35,6 +37,8 @@ public final class Generation extends ContainerLifeCycle {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition idle = lock.newCondition();
     private final Leases leases;
+    /** The {@code <tracing>}-like element's tracer, or null (no tracing: no per-request work). */
+    private Tracer tracer;
     private volatile boolean retired;
 
     private Generation(long id, NproxyConfig config, Map<String, VirtualHosts<VirtualHost>> listeners, Leases leases) {
@@ -52,8 +56,10 @@ public final class Generation extends ContainerLifeCycle {
     public static Generation build(long id, NproxyConfig config, ModuleCatalog modules, Server jetty,
                                    SharedResources pool, Leases leases) throws Exception {
         try {
-            return build(id, config, (server, location) -> new GenerationContext(id, config, modules, jetty, pool, leases,
-                mount(server, location)), leases);
+            Generation generation = build(id, config, (server, location) -> new GenerationContext(id, config, modules, jetty,
+                pool, leases, mount(server, location)), leases);
+            generation.tracer = openWithGeneration(new GenerationContext(id, config, modules, jetty, pool, leases, null), config);
+            return generation;
         } catch (Exception | Error e) {
             leases.releaseAll();
             throw e;
@@ -84,6 +90,34 @@ public final class Generation extends ContainerLifeCycle {
             generation.addManaged(h);
         }
         return generation;
+    }
+
+    /** Opens the elements that open with every generation; returns the tracer among them, or null. */
+    private static Tracer openWithGeneration(GenerationContext context, NproxyConfig config) throws Exception {
+        Tracer tracer = null;
+        String tracerElement = null;
+        for (Map<String, ElementConfig> byName : config.elements().values()) {
+            for (ElementConfig e : byName.values()) {
+                if (!e.factory().opensWithGeneration()) {
+                    continue;
+                }
+                Object part = context.resource(e.type(), e.name(), Object.class);
+                if (part instanceof Tracer t) {
+                    if (tracer != null) {
+                        throw new IllegalStateException("two tracers: <" + tracerElement + "> and <" + e.type()
+                            + "> at " + e.origin() + "; keep one");
+                    }
+                    tracer = t;
+                    tracerElement = e.type();
+                }
+            }
+        }
+        return tracer;
+    }
+
+    /** The tracer of this generation, or null when none is configured. */
+    public Tracer tracer() {
+        return tracer;
     }
 
     private static Mount mount(ServerConfig server, LocationConfig location) {

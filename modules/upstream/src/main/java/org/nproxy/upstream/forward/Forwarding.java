@@ -13,6 +13,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.nproxy.spi.ConfigElement;
 import org.nproxy.spi.RequestVariables;
+import org.nproxy.spi.TraceContext;
 import org.nproxy.spi.Template;
 
 /**
@@ -76,8 +77,9 @@ public record Forwarding(String mode, List<Cidr> trustedProxies, boolean via, Te
     }
 
     /**
-     * Writes the upstream request's headers: the client's end-to-end headers, then {@code Host}
-     * and the forwarding headers.
+     * Writes the upstream request's headers: the client's end-to-end headers, then {@code Host},
+     * the forwarding headers and the W3C {@code traceparent} / {@code tracestate} of
+     * {@link TraceContext} (Nproxy's span as the upstream's parent).
      *
      * @param skip more lower-case header names the caller writes itself (e.g. a WebSocket key)
      */
@@ -110,11 +112,15 @@ public record Forwarding(String mode, List<Cidr> trustedProxies, boolean via, Te
                 continue;
             }
             String name = f.getLowerCaseName();
-            if (connectionTokens.contains(name) || skip.contains(name)) {
+            if (connectionTokens.contains(name) || skip.contains(name)
+                || name.equals(TraceContext.TRACEPARENT) || name.equals(TraceContext.TRACESTATE)) {
                 continue;
             }
             out.add(f);
         }
+        // W3C trace context: the client's trace continued (or a new one), Nproxy's hop as the parent.
+        TraceContext trace = TraceContext.of(clientToProxyRequest);
+        trace.propagate(out, trace.spanId());
         if (clientHost == null) {
             clientHost = Request.getServerName(clientToProxyRequest);
             int port = Request.getServerPort(clientToProxyRequest);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.eclipse.jetty.server.Request;
+import org.nproxy.spi.TraceContext;
 import org.nproxy.upstream.PeerMeters;
 import org.nproxy.upstream.UpstreamGroup;
 import org.nproxy.upstream.balance.Member;
@@ -92,7 +93,20 @@ public final class PeerTries {
         }
         TryLog tries = log;
         answered = false;
-        tries.start(member.state().connectHost(member.config().host()) + ":" + member.config().port());
+        String host = member.state().connectHost(member.config().host());
+        tries.start(host + ":" + member.config().port());
+        TraceContext trace = TraceContext.recording(clientRequest);
+        long span;
+        long begin;
+        if (trace != null) {
+            // A client span per try: the upstream sees it as its parent.
+            span = TraceContext.newSpanId();
+            begin = System.nanoTime();
+            upstream.headers(h -> trace.propagate(h, span));
+        } else {
+            span = 0;
+            begin = 0;
+        }
         upstream.onRequestBegin(r -> tries.connected());
         upstream.onResponseHeaders(r -> {
             answered = true;
@@ -104,6 +118,10 @@ public final class PeerTries {
                 status = UpstreamErrors.status(result.getFailure());
             }
             member.state().meters().attempt(status, tries.end(status));
+            if (trace != null) {
+                trace.tracer().clientSpan(clientRequest, trace, span, upstream.getMethod(), host, member.config().port(),
+                    status, result.getFailure(), System.nanoTime() - begin);
+            }
         });
     }
 
