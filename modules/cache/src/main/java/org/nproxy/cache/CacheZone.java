@@ -48,7 +48,11 @@ public final class CacheZone implements AutoCloseable {
         Objects.requireNonNull(settings, "settings");
         StoreLayout layout = new StoreLayout(settings.dir(), settings.heap(), settings.offHeap(), settings.disk(),
             settings.maxObject());
-        Store store = EhcacheStore.open(layout);
+        EhcacheStore local = EhcacheStore.open(layout);
+        if (context != null) {
+            ZoneMeters.register(context.meters(), settings.name(), local, settings.offHeap() > 0, settings.disk() > 0);
+        }
+        Store store = local;
         Collapser collapser = new Collapser();
         if (settings.shared() != null) {
             try {

@@ -8,6 +8,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -20,6 +21,9 @@ import org.ehcache.config.builders.CacheManagerBuilder;
 import org.ehcache.config.builders.ResourcePoolsBuilder;
 import org.ehcache.config.units.EntryUnit;
 import org.ehcache.config.units.MemoryUnit;
+import org.ehcache.core.internal.statistics.DefaultStatisticsService;
+import org.ehcache.core.spi.service.StatisticsService;
+import org.ehcache.core.statistics.TierStatistics;
 import org.ehcache.event.EventType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,14 +71,16 @@ public final class EhcacheStore implements Store {
     // (under every key lock); a reader uses the one it read.
     private volatile CacheManager manager;
     private volatile Cache<String, byte[]> cache;
+    private volatile StatisticsService statistics; // the manager's, replaced with it
     private final Object[] locks = new Object[64];
     private volatile boolean owner;
     private volatile boolean closed;
     private Thread takeOver; // guarded by this
 
-    private EhcacheStore(StoreLayout layout, CacheManager manager, boolean owner) {
+    private EhcacheStore(StoreLayout layout, CacheManager manager, StatisticsService statistics, boolean owner) {
         this.layout = layout;
         this.manager = manager;
+        this.statistics = statistics;
         this.cache = manager.getCache("responses", String.class, byte[].class);
         this.owner = owner;
         // as many as the heap tier holds (index and entry keys), plus slack for values just read
@@ -102,11 +108,17 @@ public final class EhcacheStore implements Store {
                     StoreSweeper.clearTemp(layout.temp());
                     StoreSweeper.deleteOtherIndexes(layout);
                 }
-                CacheManager manager = persistentOrNull(layout);
-                // null: a store of this JVM holds the disk tier (a reload resizing the zone)
-                store = new EhcacheStore(layout, manager != null ? manager : build(layout, false), manager != null);
+                StatisticsService stats = new DefaultStatisticsService();
+                CacheManager manager = persistentOrNull(layout, stats);
+                if (manager != null) {
+                    store = new EhcacheStore(layout, manager, stats, true);
+                } else { // a store of this JVM holds the disk tier (a reload resizing the zone)
+                    StatisticsService memoryStats = new DefaultStatisticsService();
+                    store = new EhcacheStore(layout, build(layout, false, memoryStats), memoryStats, false);
+                }
             } else {
-                store = new EhcacheStore(layout, build(layout, false), false);
+                StatisticsService stats = new DefaultStatisticsService();
+                store = new EhcacheStore(layout, build(layout, false, stats), stats, false);
             }
             if (store.owner) {
                 if (alone) {
@@ -133,9 +145,9 @@ public final class EhcacheStore implements Store {
     }
 
     /** The full store (with the disk tier if configured), or null when the disk tier is locked. */
-    private static CacheManager persistentOrNull(StoreLayout layout) {
+    private static CacheManager persistentOrNull(StoreLayout layout, StatisticsService stats) {
         try {
-            return build(layout, true);
+            return build(layout, true, stats);
         } catch (RuntimeException e) {
             if (lockedIn(e)) {
                 return null;
@@ -155,7 +167,7 @@ public final class EhcacheStore implements Store {
     }
 
     /** Ehcache with the zone's tiers; {@code withDisk} false leaves the disk tier out. */
-    private static CacheManager build(StoreLayout layout, boolean withDisk) {
+    private static CacheManager build(StoreLayout layout, boolean withDisk, StatisticsService stats) {
         ResourcePoolsBuilder pools = ResourcePoolsBuilder.newResourcePoolsBuilder().heap(layout.heapEntries(), EntryUnit.ENTRIES);
         if (layout.offHeapBytes() > 0) {
             pools = pools.offheap(layout.offHeapBytes() >> 10, MemoryUnit.KB);
@@ -172,10 +184,37 @@ public final class EhcacheStore implements Store {
                         EventType.UPDATED)
                     .unordered().asynchronous());
         return persistent
-            ? CacheManagerBuilder.newCacheManagerBuilder()
+            ? CacheManagerBuilder.newCacheManagerBuilder().using(stats)
                 .with(CacheManagerBuilder.persistence(layout.index().toFile()))
                 .withCache("responses", config).build(true)
-            : CacheManagerBuilder.newCacheManagerBuilder().withCache("responses", config).build(true);
+            : CacheManagerBuilder.newCacheManagerBuilder().using(stats).withCache("responses", config).build(true);
+    }
+
+    /**
+     * Ehcache's statistics of each tier ({@code OnHeap}, {@code OffHeap}, {@code Disk}): entries,
+     * bytes occupied (off-heap and disk; the heap tier is sized in entries and says -1), evictions.
+     */
+    public Map<String, TierStatistics> tierStatistics() {
+        return statistics.getCacheStatistics("responses").getTierStatistics();
+    }
+
+    /** The bytes of the body files under the zone's directory (bodies above the inline limit). */
+    public long bodyFileBytes() {
+        long total = 0;
+        try (var files = Files.walk(layout.bodies(), 2)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                try {
+                    if (Files.isRegularFile(f)) {
+                        total += Files.size(f);
+                    }
+                } catch (IOException gone) {
+                    // deleted meanwhile
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return -1;
+        }
+        return total;
     }
 
     /** True when this store owns its directory (and has its disk tier, if it has one). */
@@ -215,8 +254,9 @@ public final class EhcacheStore implements Store {
             }
         }
         CacheManager full;
+        StatisticsService fullStats = new DefaultStatisticsService();
         try {
-            full = layout.diskBytes() > 0 ? persistentOrNull(layout) : null;
+            full = layout.diskBytes() > 0 ? persistentOrNull(layout, fullStats) : null;
         } catch (RuntimeException e) {
             ZoneLock.release(layout.dir());
             throw e;
@@ -242,6 +282,7 @@ public final class EhcacheStore implements Store {
                     moved[0] = copyInto(cache, next);
                     cache = next;
                     manager = full;
+                    statistics = fullStats;
                 });
             }
             owner = true;
