@@ -26,6 +26,8 @@ public final class CacheZone implements AutoCloseable {
     private final Store store;
     private final Collapser collapser;
     private final Thread shutdownHook;
+    /** Read by the zone's gauges, which hold it weakly (Micrometer's rule): kept here as long as the zone. */
+    private Object meters;
     private volatile boolean closed;
 
     private CacheZone(ZoneSettings settings, Store store, Collapser collapser) {
@@ -49,9 +51,8 @@ public final class CacheZone implements AutoCloseable {
         StoreLayout layout = new StoreLayout(settings.dir(), settings.heap(), settings.offHeap(), settings.disk(),
             settings.maxObject());
         EhcacheStore local = EhcacheStore.open(layout);
-        if (context != null) {
-            ZoneMeters.register(context.meters(), settings.name(), local, settings.offHeap() > 0, settings.disk() > 0);
-        }
+        Object meters = context == null ? null
+            : ZoneMeters.register(context.meters(), settings.name(), local, settings.offHeap() > 0, settings.disk() > 0);
         Store store = local;
         Collapser collapser = new Collapser();
         if (settings.shared() != null) {
@@ -67,6 +68,7 @@ public final class CacheZone implements AutoCloseable {
             }
         }
         CacheZone zone = new CacheZone(settings, store, collapser);
+        zone.meters = meters;
         Runtime.getRuntime().addShutdownHook(zone.shutdownHook);
         LOG.info("cache zone '{}' open in {} (heap {} entries, off-heap {}, disk {}, max-object {})", settings.name(),
             settings.dir(), layout.heapEntries(), settings.offHeap(), settings.disk(), settings.maxObject());

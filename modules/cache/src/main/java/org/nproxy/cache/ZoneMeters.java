@@ -29,7 +29,8 @@ final class ZoneMeters {
         this.store = store;
     }
 
-    static void register(Meters meters, String zone, EhcacheStore store, boolean offHeap, boolean disk) {
+    /** Registers the zone's meters; the caller keeps the returned object as long as the zone (gauges hold it weakly). */
+    static ZoneMeters register(Meters meters, String zone, EhcacheStore store, boolean offHeap, boolean disk) {
         ZoneMeters m = new ZoneMeters(store);
         for (Map.Entry<String, String> tier : TIERS.entrySet()) {
             String name = tier.getKey();
@@ -48,6 +49,7 @@ final class ZoneMeters {
         }
         meters.replace(r -> Gauge.builder("nproxy.cache.stored.bytes", m, ZoneMeters::files)
             .description("Bytes a cache zone holds, by tier").tag("zone", zone).tag("tier", "files").register(r));
+        return m;
     }
 
     private void gauge(Meters meters, String name, String help, String zone, String tier, ToDoubleFunction<TierStatistics> read) {
