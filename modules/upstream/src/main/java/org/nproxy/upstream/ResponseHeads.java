@@ -41,13 +41,17 @@ final class ResponseHeads {
      * Looks for a response head starting at {@code from}: a status line then fields up to an
      * empty line (CRLF or a bare LF, as Jetty's parser accepts). A complete final head is
      * rewritten as documented in {@link TransferCodings}; interim heads are left as they are.
+     * Runs on every answer from a peer: it compares bytes in place and allocates nothing for a
+     * head without framing fields to rewrite (the common case).
      */
     static Head scan(ByteBuffer a, int from, int to) {
-        int prefix = Math.min(to - from, 5);
-        if (!text(a, from, prefix).equals("HTTP/".substring(0, prefix))) {
-            return Head.NOT_A_HEAD;
+        int prefix = Math.min(to - from, HTTP.length);
+        for (int i = 0; i < prefix; i++) {
+            if (a.get(from + i) != HTTP[i]) {
+                return Head.NOT_A_HEAD;
+            }
         }
-        List<int[]> lines = new ArrayList<>(); // [start, end) of each field line, without CR/LF
+        Framing framing = null; // the lines that matter, made only for a head that has any
         int lineStart = from;
         int status = -1;
         for (int i = from; i < to; i++) {
@@ -62,29 +66,43 @@ final class ResponseHeads {
                 }
             } else if (lineEnd == lineStart) {
                 Head head = new Head(i + 1, status);
-                if (!head.interim()) {
-                    rewrite(a, lines);
+                if (!head.interim() && framing != null) {
+                    framing.rewrite(a);
                 }
                 return head;
             } else {
-                lines.add(new int[] {lineStart, lineEnd});
+                framing = Framing.note(a, lineStart, lineEnd, framing);
             }
             lineStart = i + 1;
         }
         return Head.INCOMPLETE;
     }
 
+    private static final byte[] HTTP = {'H', 'T', 'T', 'P', '/'};
+    private static final byte[] HTTP_1 = {'H', 'T', 'T', 'P', '/', '1', '.'};
+    private static final byte[] TRANSFER_ENCODING = "transfer-encoding".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONTENT_LENGTH = "content-length".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] RENAMED_LOWER = TransferCodings.RENAMED.toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
+
     /** The status code of {@code HTTP/1.x NNN ...}, or -1. */
     private static int status(ByteBuffer a, int start, int end) {
-        String line = text(a, start, Math.min(end - start, 12));
-        if (line.length() < 12 || !line.startsWith("HTTP/1.") || line.charAt(8) != ' ') {
+        if (end - start < 12 || a.get(start + 8) != ' ') {
             return -1;
         }
-        try {
-            return Integer.parseInt(line.substring(9, 12));
-        } catch (NumberFormatException e) {
-            return -1;
+        for (int i = 0; i < HTTP_1.length; i++) {
+            if (a.get(start + i) != HTTP_1[i]) {
+                return -1;
+            }
         }
+        int code = 0;
+        for (int i = start + 9; i < start + 12; i++) {
+            int d = a.get(i) - '0';
+            if (d < 0 || d > 9) {
+                return -1;
+            }
+            code = code * 10 + d;
+        }
+        return code;
     }
 
     /** Bytes {@code [from, from + length)} as ISO-8859-1 text (absolute: the buffer's position is untouched). */
@@ -102,46 +120,81 @@ final class ResponseHeads {
         }
     }
 
-    private static void rewrite(ByteBuffer a, List<int[]> lines) {
-        List<int[]> te = new ArrayList<>(1);
-        List<int[]> cl = new ArrayList<>(1);
-        StringBuilder codings = new StringBuilder();
-        for (int[] l : lines) {
-            String name = name(a, l);
-            if (name == null) {
-                continue;
-            }
-            switch (name) {
-                case "transfer-encoding" -> {
-                    te.add(l);
-                    codings.append(',').append(text(a, l[0] + name.length() + 1, l[1] - l[0] - name.length() - 1));
+    /** The framing lines of one head: {@code Transfer-Encoding}, {@code Content-Length}, and the peer's own renamed name. */
+    private static final class Framing {
+        private final List<int[]> te = new ArrayList<>(1);
+        private final List<int[]> cl = new ArrayList<>(1);
+        private final List<int[]> spoofed = new ArrayList<>(0);
+
+        /** Notes the line {@code [start, end)} if its field name is one of those looked at; returns the (new) holder. */
+        static Framing note(ByteBuffer a, int start, int end, Framing framing) {
+            int colon = -1;
+            for (int i = start; i < end && i - start <= 18; i++) {
+                if (a.get(i) == ':') {
+                    colon = i;
+                    break;
                 }
-                case "content-length" -> cl.add(l);
-                default -> {
-                    if (name.equalsIgnoreCase(TransferCodings.RENAMED)) {
-                        put(a, l[0], IGNORED_LONG); // a peer's own: not trusted
+            }
+            if (colon < 0) {
+                return framing;
+            }
+            List<int[]> into;
+            if (nameIs(a, start, colon, TRANSFER_ENCODING)) {
+                into = (framing = framing != null ? framing : new Framing()).te;
+            } else if (nameIs(a, start, colon, CONTENT_LENGTH)) {
+                into = (framing = framing != null ? framing : new Framing()).cl;
+            } else if (nameIs(a, start, colon, RENAMED_LOWER)) {
+                into = (framing = framing != null ? framing : new Framing()).spoofed;
+            } else {
+                return framing;
+            }
+            into.add(new int[] {start, end});
+            return framing;
+        }
+
+        /** ASCII case-insensitive: the bytes {@code [start, colon)} are {@code lower}. */
+        private static boolean nameIs(ByteBuffer a, int start, int colon, byte[] lower) {
+            if (colon - start != lower.length) {
+                return false;
+            }
+            for (int i = 0; i < lower.length; i++) {
+                int b = a.get(start + i);
+                if (b >= 'A' && b <= 'Z') {
+                    b += 'a' - 'A';
+                }
+                if (b != lower[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        void rewrite(ByteBuffer a) {
+            for (int[] l : spoofed) {
+                put(a, l[0], IGNORED_LONG); // a peer's own: not trusted
+            }
+            if (te.isEmpty()) {
+                return;
+            }
+            for (int[] l : cl) {
+                put(a, l[0], IGNORED); // section 6.3 rule 3: the transfer coding wins
+            }
+            String last = "";
+            for (int[] l : te) {
+                int value = l[0] + TRANSFER_ENCODING.length + 1;
+                for (String t : text(a, value, l[1] - value).split(",")) {
+                    if (!t.isBlank()) {
+                        last = t.trim().toLowerCase(Locale.ROOT);
                     }
                 }
             }
-        }
-        if (te.isEmpty()) {
-            return;
-        }
-        for (int[] l : cl) {
-            put(a, l[0], IGNORED); // section 6.3 rule 3: the transfer coding wins
-        }
-        String last = "";
-        for (String t : codings.toString().split(",")) {
-            if (!t.isBlank()) {
-                last = t.trim().toLowerCase(Locale.ROOT);
+            if (!last.equals("chunked")) {
+                for (int[] l : te) {
+                    put(a, l[0], RENAMED); // rule 4: read to the close
+                }
+            } else if (!cl.isEmpty()) {
+                closeAfter(a, cl.get(0));
             }
-        }
-        if (!last.equals("chunked")) {
-            for (int[] l : te) {
-                put(a, l[0], RENAMED); // rule 4: read to the close
-            }
-        } else if (!cl.isEmpty()) {
-            closeAfter(a, cl.get(0));
         }
     }
 
@@ -162,20 +215,5 @@ final class ResponseHeads {
             a.put(i, (byte) ' ');
         }
         put(a, line[1] - close.length, close);
-    }
-
-    /** The field name of a line, lower case, when it is one of the names looked at; else null. */
-    private static String name(ByteBuffer a, int[] line) {
-        int colon = -1;
-        for (int i = line[0]; i < line[1] && i - line[0] <= 18; i++) {
-            if (a.get(i) == ':') {
-                colon = i;
-                break;
-            }
-        }
-        if (colon < 0) {
-            return null;
-        }
-        return text(a, line[0], colon - line[0]).toLowerCase(Locale.ROOT);
     }
 }
