@@ -5,13 +5,15 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.nproxy.upstream.forward.HopByHop;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.Trailers;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.thread.AutoLock;
+import org.nproxy.upstream.forward.HopByHop;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client's request body as the upstream attempts of one proxied request read it. Each
@@ -28,6 +30,8 @@ import org.eclipse.jetty.util.thread.AutoLock;
  * is delivered first.
  */
 final class RequestBody {
+    private static final Logger LOG = LoggerFactory.getLogger(RequestBody.class);
+
     /** Set before this class fails the client's body itself (an upstream failure, not the client's). */
     private volatile boolean failedHere;
 
@@ -292,7 +296,14 @@ final class RequestBody {
                 }
             }
             failedHere = true;
-            clientToProxyRequest.fail(failure, last);
+            try {
+                clientToProxyRequest.fail(failure, last);
+            } catch (RuntimeException alreadyOver) {
+                // The client's exchange ended meanwhile (its answer was sent, or it went away):
+                // Jetty 12.0.30's request then has no stream left and throws. There is nothing
+                // left to fail; the attempt's own failure is reported by the upstream exchange.
+                LOG.debug("client request body already over when attempt failed: {}", alreadyOver.toString());
+            }
         }
 
         @Override
