@@ -3,6 +3,7 @@ package org.nproxy.spi;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 import org.eclipse.jetty.server.Request;
 
@@ -27,20 +28,35 @@ public final class RequestKey<T> {
     private final String variable;
     private final String attribute;
     private final Class<T> type;
+    /** For a derived key, how its value is read from the request; null for a stored one. */
+    private final Function<Request, ? extends T> reader;
 
-    private RequestKey(String variable, Class<T> type) {
+    private RequestKey(String variable, Class<T> type, Function<Request, ? extends T> reader) {
         this.variable = variable;
         this.attribute = "nproxy." + variable;
         this.type = type;
+        this.reader = reader;
     }
 
     /** Declares (or returns the already declared) key for a variable name. */
     public static <T> RequestKey<T> of(String variable, Class<T> type) {
+        return register(variable, type, null);
+    }
+
+    /**
+     * A key whose value is computed from the request when it is read (a log line, a template),
+     * never stored: for values that cost something to format and are often not read. Cannot be set.
+     */
+    public static <T> RequestKey<T> derived(String variable, Class<T> type, Function<Request, ? extends T> reader) {
+        return register(variable, type, Objects.requireNonNull(reader, "reader"));
+    }
+
+    private static <T> RequestKey<T> register(String variable, Class<T> type, Function<Request, ? extends T> reader) {
         Objects.requireNonNull(type, "type");
         if (variable == null || !variable.matches("[a-z][a-z0-9_]*")) {
             throw new IllegalArgumentException("bad variable name '" + variable + "'; expected lower case letters, digits and '_'");
         }
-        RequestKey<?> key = BY_VARIABLE.computeIfAbsent(variable, v -> new RequestKey<>(v, type));
+        RequestKey<?> key = BY_VARIABLE.computeIfAbsent(variable, v -> new RequestKey<>(v, type, reader));
         if (key.type != type) {
             throw new IllegalStateException("request key $" + variable + " is declared as " + key.type.getName()
                 + " and as " + type.getName());
@@ -65,11 +81,17 @@ public final class RequestKey<T> {
 
     /** The value on this request, or null. */
     public T get(Request request) {
+        if (reader != null) {
+            return reader.apply(request);
+        }
         Object v = request.getAttribute(attribute);
         return type.isInstance(v) ? type.cast(v) : null;
     }
 
     public void set(Request request, T value) {
+        if (reader != null) {
+            throw new UnsupportedOperationException(this + " is derived from the request; it cannot be set");
+        }
         if (value == null) {
             request.removeAttribute(attribute);
         } else {

@@ -94,7 +94,7 @@ public final class PeerTries {
         TryLog tries = log;
         answered = false;
         String host = member.state().connectHost(member.config().host());
-        tries.start(host + ":" + member.config().port());
+        tries.start(host, member.config().port());
         TraceContext trace = TraceContext.recording(clientRequest);
         long span;
         long begin;

@@ -1,73 +1,131 @@
 package org.nproxy.upstream.forward;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
 import org.eclipse.jetty.server.Request;
+import org.nproxy.spi.RequestKey;
 import org.nproxy.spi.Units;
 
 /**
- * The {@link UpstreamVariables} of one client request, one entry per attempt, rewritten on the
- * request as each attempt moves on: the address when it starts, status and times when its
- * headers arrive (or when it fails without any), the response time when it ends. Attempts of one
- * request follow each other (a retry starts when the previous one is over); the lock orders the
- * writes for the access log's read after the response.
+ * The attempts of one client request, recorded as numbers while they go (the address when an
+ * attempt starts, status and times when its headers arrive or it fails without any, the response
+ * time when it ends) and turned into {@link UpstreamVariables} text only when a log line or a
+ * template reads them: a request whose log format names none of them formats nothing. Attempts of
+ * one request follow each other (a retry starts when the previous one is over); the lock orders
+ * the writes against the access log's read after the response.
  */
 final class TryLog {
-    private final Request clientRequest;
-    private final StringBuilder addr = new StringBuilder();
-    private final StringBuilder status = new StringBuilder();
-    private final StringBuilder connect = new StringBuilder();
-    private final StringBuilder header = new StringBuilder();
-    private final ResponseTimes response = new ResponseTimes();
-    private long startNanos;
-    private long connectNanos = -1;
-    private boolean listed;
+    /** The request's attempts; {@code $upstream_tries} reads as the addresses tried. */
+    static final RequestKey<TryLog> KEY = RequestKey.of("upstream_tries", TryLog.class);
 
-    TryLog(Request clientRequest) {
-        this.clientRequest = clientRequest;
-        UpstreamVariables.RESPONSE_TIME.set(clientRequest, response);
+    static {
+        // The $upstream_* variables read what this records: declared with the first attempts
+        // (loading UpstreamVariables registers them), before any log line can ask for them.
+        UpstreamVariables.ADDR.variable();
     }
 
-    /** An attempt at {@code address} starts now. */
-    synchronized void start(String address) {
-        startNanos = System.nanoTime();
-        connectNanos = -1;
-        listed = false;
-        response.start(startNanos);
-        append(addr, address);
-        UpstreamVariables.ADDR.set(clientRequest, addr.toString());
+    private final ResponseTimes response = new ResponseTimes();
+    private final List<Attempt> attempts = new ArrayList<>(2);
+    private Attempt current;
+
+    /** One attempt; {@code listed} once its status is known (headers arrived, or it ended without). */
+    private static final class Attempt {
+        final String host;
+        final int port;
+        final long start;
+        long connect = -1;
+        long header = -1;
+        int status;
+        boolean listed;
+
+        Attempt(String host, int port, long start) {
+            this.host = host;
+            this.port = port;
+            this.start = start;
+        }
+    }
+
+    TryLog(Request clientRequest) {
+        KEY.set(clientRequest, this);
+    }
+
+    /** What {@code read} makes of the request's attempts, or null when it made none. */
+    static <T> T read(Request request, Function<TryLog, T> read) {
+        TryLog log = KEY.get(request);
+        return log == null ? null : read.apply(log);
+    }
+
+    /** An attempt at {@code host:port} starts now. */
+    synchronized void start(String host, int port) {
+        current = new Attempt(host, port, System.nanoTime());
+        attempts.add(current);
+        response.start(current.start);
     }
 
     synchronized void connected() {
-        connectNanos = System.nanoTime() - startNanos;
+        current.connect = System.nanoTime() - current.start;
     }
 
     /** The attempt's response headers arrived with {@code code}. */
     synchronized void answered(int code) {
-        long headerNanos = System.nanoTime() - startNanos;
-        list(code, connectNanos < 0 ? Units.seconds(headerNanos) : Units.seconds(connectNanos), Units.seconds(headerNanos));
+        current.header = System.nanoTime() - current.start;
+        current.status = code;
+        current.listed = true;
     }
 
     /** The attempt is over with {@code code}; returns its duration in nanoseconds. */
     synchronized long end(int code) {
-        if (!listed) {
-            list(code, connectNanos < 0 ? "-" : Units.seconds(connectNanos), "-");
+        if (!current.listed) {
+            current.status = code;
+            current.listed = true;
         }
         return response.end(System.nanoTime());
     }
 
-    private void list(int code, String connectTime, String headerTime) {
-        listed = true;
-        append(status, Integer.toString(code));
-        append(connect, connectTime);
-        append(header, headerTime);
-        UpstreamVariables.STATUS.set(clientRequest, status.toString());
-        UpstreamVariables.CONNECT_TIME.set(clientRequest, connect.toString());
-        UpstreamVariables.HEADER_TIME.set(clientRequest, header.toString());
+    ResponseTimes responseTimes() {
+        return response;
     }
 
-    private static void append(StringBuilder list, String entry) {
-        if (!list.isEmpty()) {
-            list.append(", ");
+    synchronized String addresses() {
+        StringBuilder out = new StringBuilder();
+        for (Attempt a : attempts) {
+            separate(out).append(a.host).append(':').append(a.port);
         }
-        list.append(entry);
+        return out.isEmpty() ? null : out.toString();
+    }
+
+    synchronized String statuses() {
+        return listed(a -> Integer.toString(a.status));
+    }
+
+    /** Until the request could go out; an attempt answered before the client reported its begin counts its header time. */
+    synchronized String connectTimes() {
+        return listed(a -> a.connect >= 0 ? Units.seconds(a.connect) : a.header >= 0 ? Units.seconds(a.header) : "-");
+    }
+
+    synchronized String headerTimes() {
+        return listed(a -> a.header >= 0 ? Units.seconds(a.header) : "-");
+    }
+
+    private String listed(Function<Attempt, String> entry) {
+        StringBuilder out = new StringBuilder();
+        for (Attempt a : attempts) {
+            if (a.listed) {
+                separate(out).append(entry.apply(a));
+            }
+        }
+        return out.isEmpty() ? null : out.toString();
+    }
+
+    private static StringBuilder separate(StringBuilder list) {
+        return list.isEmpty() ? list : list.append(", ");
+    }
+
+    @Override
+    public String toString() {
+        String addresses = addresses();
+        return addresses == null ? "" : addresses;
     }
 }
