@@ -67,13 +67,13 @@ class ResolveIT {
                     }
                 });
                 await("traffic reaches the first address").atMost(Duration.ofSeconds(10))
-                    .until(() -> answers.stream().filter(a -> a.by.equals("first")).count() >= 20);
+                    .until(() -> List.copyOf(answers).stream().filter(a -> a.by.equals("first")).count() >= 20);
                 long probesBefore = second.probes.get();
                 long moved = System.nanoTime();
                 Files.writeString(hosts, "127.0.0.1 localhost\n::1 " + NAME + "\n");
                 long settledAt = moved + 2 * INTERVAL_MS * 1_000_000 + 200_000_000;
                 await("traffic well after the move").atMost(Duration.ofSeconds(20))
-                    .until(() -> answers.stream().filter(a -> a.startNanos > settledAt).count() > 20);
+                    .until(() -> List.copyOf(answers).stream().filter(a -> a.startNanos > settledAt).count() > 20);
                 running.set(false);
                 load.join();
 
