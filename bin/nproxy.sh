@@ -186,27 +186,33 @@ do_stop() {
   return 0
 }
 
-do_reload() {
-  local pid result before
-  if ! pid="$(running_pid)"; then echo "nproxy: not running; nothing to reload" >&2; return 1; fi
-  result="$NPROXY_BASE/var/reload.result"
+# signal_and_report SIGNAL WHAT RESULT_FILE SECONDS FAILURE_PREFIX: sends SIGNAL to the running
+# process and waits for it to rewrite RESULT_FILE (first line "... ok" or not, then the report).
+signal_and_report() {
+  local signal="$1" what="$2" result="$3" seconds="$4" failure="$5" pid before
+  if ! pid="$(running_pid)"; then echo "nproxy: not running; nothing to $what" >&2; return 1; fi
   before="$(head -n1 "$result" 2>/dev/null || true)"
-  kill -HUP "$pid"
+  kill "-$signal" "$pid"
   local waited=0
-  while [ "$waited" -lt 600 ]; do
+  while [ "$waited" -lt $((seconds * 20)) ]; do
     if [ -f "$result" ] && [ "$(head -n1 "$result")" != "$before" ]; then
       if head -n1 "$result" | grep -q ' ok$'; then
         echo "nproxy (pid $pid) $(tail -n +2 "$result")"
         return 0
       fi
-      echo "nproxy: reload failed; the running configuration keeps serving:" >&2
+      echo "${failure//PID/$pid}" >&2
       tail -n +2 "$result" >&2
       return 1
     fi
-    sleep 0.1; waited=$((waited + 1))
+    sleep 0.05; waited=$((waited + 1))
   done
-  echo "nproxy: pid $pid did not report a reload result within 60s; see $logfile" >&2
+  echo "nproxy: pid $pid did not report a $what result within ${seconds}s; see $logfile" >&2
   return 1
+}
+
+do_reload() {
+  signal_and_report HUP reload "$NPROXY_BASE/var/reload.result" 60 \
+    "nproxy: reload failed; the running configuration keeps serving:"
 }
 
 # upgrade: nginx's binary upgrade. The new process binds the same ports (SO_REUSEPORT) and
@@ -271,25 +277,7 @@ do_upgrade() {
 
 # reopen: USR1, as logrotate's postrotate sends it; waits for the process's report.
 do_reopen() {
-  local pid result before
-  if ! pid="$(running_pid)"; then echo "nproxy: not running; nothing to reopen" >&2; return 1; fi
-  result="$NPROXY_BASE/var/reopen.result"
-  before="$(head -n1 "$result" 2>/dev/null || true)"
-  kill -USR1 "$pid"
-  local waited=0
-  while [ "$waited" -lt 300 ]; do
-    if [ -f "$result" ] && [ "$(head -n1 "$result")" != "$before" ]; then
-      if head -n1 "$result" | grep -q ' ok$'; then
-        echo "nproxy (pid $pid) $(tail -n +2 "$result")"
-        return 0
-      fi
-      echo "nproxy: pid $pid: $(tail -n +2 "$result")" >&2
-      return 1
-    fi
-    sleep 0.05; waited=$((waited + 1))
-  done
-  echo "nproxy: pid $pid did not report a reopen within 15s; see $logfile" >&2
-  return 1
+  signal_and_report USR1 reopen "$NPROXY_BASE/var/reopen.result" 15 "nproxy: pid PID: reopen failed:"
 }
 
 # status_field FILE NAME: the value of NAME=... in a status file.
