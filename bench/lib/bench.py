@@ -68,6 +68,7 @@ def main(argv):
     try:
         env = prepare(tmp, chosen)
         env["access_log"] = not args.no_access_log
+        env["ws_tunnels"] = ws_tunnels(args, chosen)
         log("access log " + ("on for both (nginx buffer=64k flush=1s, Nproxy's default)"
                              if env["access_log"] else "off for both (--no-access-log)"))
         for sc in chosen:
@@ -137,6 +138,9 @@ def parse_args(argv):
                    default=os.environ.get("BENCH_ACCESS_LOG", "on") == "off",
                    help="turn the access log off on both sides (default: on, as users run them)")
     p.add_argument("--keep", action="store_true", help="keep the temp dir (configs, logs)")
+    p.add_argument("--ws-tunnels", type=int, default=int(os.environ.get("BENCH_WS_TUNNELS", 0)) or None,
+                   help="idle tunnels of ws-idle (default 9000: each is 2 files in the proxy and 2 in the driver, "
+                        "and the hard limit of open files is often 20000)")
     p.add_argument("--home", default=os.path.dirname(os.path.dirname(here)), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     unknown = [n for n in args.scenario if n not in scenarios.BY_NAME]
@@ -195,6 +199,7 @@ def prepare(tmp, chosen):
 def run_scenario(sc, env, home, tmp, args):
     """Both sides of one scenario; returns its result record."""
     env = dict(env)
+    env["home"] = home
     record = {"name": sc.name, "description": sc.description, "client": sc.client,
               "connections": sc.connections, "streams": sc.streams, "loadavg_before": loadavg()}
     start_origin(sc, env, os.path.join(tmp, sc.name, "origin"))
@@ -231,9 +236,14 @@ def run_scenario(sc, env, home, tmp, args):
             sides["varnish"] = {"proxy": "varnish", "result": f"FAILED: {e}"}
 
     live = [n for n in sc.sides if "server" in sides[n]]
+    for name in live:
+        if sc.websocket:
+            sides[name]["ws_driver"] = env["ws_driver"]
     for name in list(live):
         side = sides[name]
-        problem = verify(sc, side["server"].port, expected, None)
+        problem = verify_ws(sc, env, name, side["server"].port) if sc.websocket else None
+        if not problem and sc.kind != "ws":
+            problem = verify(sc, side["server"].port, expected, None)
         if not problem and sc.kind == "cache":
             problem = verify_hit(sc, side["server"], expected)
         if problem:
@@ -242,7 +252,9 @@ def run_scenario(sc, env, home, tmp, args):
             live.remove(name)
     for name in list(live):
         try:
-            if name == "nproxy":
+            if sc.client == "ws-idle":
+                warm_up_ws_idle(sc, sides[name], env, name == "nproxy")
+            elif name == "nproxy":
                 sides[name]["warmup"] = warm_up_jvm(sc, sides[name], args)
             elif args.nginx_warmup > 0:
                 log(f"{name}: warm-up {args.nginx_warmup} s")
@@ -254,7 +266,8 @@ def run_scenario(sc, env, home, tmp, args):
         for name in list(order):
             side = sides[name]
             try:
-                result = measure(sc, side, env, args)
+                result = measure_ws_idle(sc, side, env, args) if sc.client == "ws-idle" \
+                    else measure(sc, side, env, args)
             except RuntimeError as e:
                 fail(sides, live, name, f"round {r + 1}: {e}")
                 continue
@@ -264,13 +277,21 @@ def run_scenario(sc, env, home, tmp, args):
                 f"{' (' + result['error_detail'] + ')' if result['error_detail'] else ''}, "
                 f"{result['cpu_us_per_req']:.1f} µs CPU/req, others on core {PROXY_CORE}: "
                 f"{result['core_others_pct']:.0f}%"
-                + (f", reloads {result['reloads_ok']}/{result['reloads']}" if sc.reload else ""))
+                + (f", reloads {result['reloads_ok']}/{result['reloads']}" if sc.reload else "")
+                + (f", {result['tunnels']} tunnels: RSS +{result['rss_kib_per_tunnel']:.1f} KiB each"
+                   if "rss_kib_per_tunnel" in result else "")
+                + (f", WebSocket: {result['ws']}" if result.get("ws") else ""))
     for name in live:
         side = sides[name]
         server = side["server"]
         side["rss_mib"] = procs.rss_kib(server.pid) / 1024.0
         side["cpus_allowed"] = procs.cpus_allowed(server.pid)
-        problem = verify(sc, server.port, expected, side.get("generation"))
+        if sc.websocket:
+            for pool in ("echo", "idle", "active"):
+                env["ws_driver"].close(f"{name}-{pool}")
+        problem = verify_ws(sc, env, name, server.port) if sc.websocket else None
+        if not problem and sc.kind != "ws":
+            problem = verify(sc, server.port, expected, side.get("generation"))
         for _ in range(20):  # nginx applies a reload asynchronously: give its new worker a moment
             if not problem or "X-Generation" not in problem:
                 break
@@ -284,15 +305,26 @@ def run_scenario(sc, env, home, tmp, args):
         check_access_logs(sides, live)
     for name in sc.sides:
         sides[name].pop("server", None)
+        sides[name].pop("ws_driver", None)
         record[name] = sides[name]
     record["sides"] = list(sc.sides)
     record["ratio"] = ratio(sides["nproxy"], *[sides[n] for n in sc.sides[1:]])
+    if record["ratio"] and sc.client == "ws-idle":
+        ng = sides["nginx"]["rss_kib_per_tunnel"]
+        record["ratio"]["rss_kib_per_tunnel"] = sides["nproxy"]["rss_kib_per_tunnel"] / ng if ng > 0 else None
     record["loadavg_after"] = loadavg()
     return record
 
 
 def start_origin(sc, env, run_dir):
-    """The origin nginx on the client's core, for the scenarios that proxy (and cache)."""
+    """The origin nginx on the client's core, for the scenarios that proxy (and cache); for the
+    WebSocket ones, the WebSocket driver (client and echo upstream in one JVM) on that core."""
+    if sc.websocket:
+        driver = load.WsDriver(env["home"], CLIENT_CORE, run_dir)
+        env["ws_driver"] = driver
+        env["origin_port"] = driver.port
+        log(f"WebSocket driver (client + echo upstream): pid {driver.pid}, echo on 127.0.0.1:{driver.port}")
+        return
     if sc.kind not in ("proxy", "cache"):
         return
     env["origin_port"] = procs.free_port()
@@ -437,6 +469,12 @@ def verify(sc, port, expected, generation):
 def drive(sc, side, seconds):
     """Loads one side; counts what the client saw answered (for the access log check)."""
     port = side["server"].port
+    if sc.client == "ws":
+        result = side["ws_driver"].echo(f"{side['proxy']}-echo", ws_url(sc, port), sc.connections, seconds,
+                                        sc.ws_size)
+        # every tunnel's upgrade is one access log line; its messages are not
+        side["answered"] = max(side.get("answered", 0), sc.connections)
+        return result
     if sc.client == "h2load":
         result = load.h2load(url(sc, port), seconds, sc.connections, sc.streams, CLIENT_CORE)
     else:
@@ -450,13 +488,21 @@ def measure(sc, side, env, args):
     server = side["server"]
     seconds = args.reload_duration if sc.reload else args.duration
     reloader = Reloader(sc, server, env, side) if sc.reload else None
+    mixed = sc.websocket and sc.kind != "ws"
+    if mixed:
+        open_mixed_tunnels(sc, side, env)
     before = cpu_us(server)
     core_before = procs.core_times(PROXY_CORE)
+    echoing = WsEchoThread(sc, side, env, seconds) if mixed else None
     if reloader:
         reloader.start()
+    if echoing:
+        echoing.start()
     try:
         result = drive(sc, side, seconds)
     finally:
+        if echoing:
+            echoing.join()
         if reloader:
             reloader.finish()
     used = cpu_us(server) - before
@@ -465,6 +511,8 @@ def measure(sc, side, env, args):
     result["core_others_pct"] = max(0.0, 100.0 * (busy - used * procs.CLK_TCK / 1e6) / total) if total else None
     result["cpu_us"] = used
     result["cpu_us_per_req"] = used / result["requests"] if result["requests"] else float("nan")
+    if mixed:
+        add_ws_outcome(sc, side, env, result, echoing)
     if reloader:
         result["reloads"] = reloader.count
         result["reloads_ok"] = reloader.ok
@@ -522,6 +570,11 @@ def summarize(side):
         side["result"] = "ok"
     if side.get("warmup") and not side["warmup"]["settled"]:
         side["result"] += " (JIT warm-up unsettled)"
+    if "rss_kib_per_tunnel" in rounds[0]:
+        side["rss_kib_per_tunnel"] = med("rss_kib_per_tunnel")
+        side["result"] += f" ({rounds[0]['tunnels']} tunnels, RSS +{side['rss_kib_per_tunnel']:.1f} KiB each)"
+    if rounds[0].get("ws"):
+        side["result"] += " (WebSocket: " + "; ".join(r["ws"] for r in rounds) + ")"
     if "reloads" in rounds[0]:
         ok, count = sum(r["reloads_ok"] for r in rounds), sum(r["reloads"] for r in rounds)
         side["result"] += f" ({ok}/{count} reloads)"
@@ -539,6 +592,158 @@ def ratio(nproxy, *peers):
             "cpu_us_per_req": nproxy["cpu_us_per_req"] / cheapest["cpu_us_per_req"]
             if cheapest["cpu_us_per_req"] else None,
             "rps_peer": fastest["proxy"], "cpu_peer": cheapest["proxy"]}
+
+
+# --- WebSocket scenarios (ws-echo, ws-idle, reload-mixed) -------------------------------------
+
+WS_IDLE_DEFAULT = 9000
+
+
+def ws_tunnels(args, chosen):
+    """ws-idle's tunnel count, within the open-file limit: raises the soft limit to the hard one
+    (children inherit it) and refuses a count the proxy or the driver could not hold."""
+    import resource
+    n = args.ws_tunnels or WS_IDLE_DEFAULT
+    if not any(s.websocket for s in chosen):
+        return n
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if any(s.client == "ws-idle" for s in chosen):
+        # the proxy holds a client and an upstream connection per tunnel, the driver both ends
+        room = (hard - 300) // 2 if hard != resource.RLIM_INFINITY else n
+        if n > room:
+            raise RuntimeError(f"--ws-tunnels {n} needs {2 * n + 300} open files per process; the hard limit "
+                               f"is {hard} (ulimit -Hn): use --ws-tunnels {room} or raise the limit")
+    return n
+
+
+def ws_url(sc, port):
+    return f"{'wss' if sc.tls else 'ws'}://127.0.0.1:{port}{sc.ws_path}"
+
+
+def verify_ws(sc, env, name, port):
+    """None if one tunnel through the proxy echoes a message byte for byte, else why not."""
+    driver = env["ws_driver"]
+    pool = f"{name}-verify"
+    try:
+        a = driver.open(pool, ws_url(sc, port), 1, sc.ws_size)
+    except RuntimeError as e:
+        return str(e)
+    finally:
+        driver.close(pool)
+    if a["failed"]:
+        return f"WebSocket echo through the proxy failed: {a.get('first_failure', '?')}"
+    return None
+
+
+def warm_up_ws_idle(sc, side, env, jvm):
+    """A few hundred tunnels opened, proven and closed (classes loaded, pools made), then the
+    proxy's RSS with no tunnel: the base the rounds' RSS is compared with."""
+    driver = env["ws_driver"]
+    side["ws_driver"] = driver
+    n = min(500, env["ws_tunnels"])
+    for _ in range(3 if jvm else 1):
+        a = driver.open(f"{side['proxy']}-idle", ws_url(sc, side["server"].port), n, sc.ws_size)
+        driver.close(f"{side['proxy']}-idle")
+        if a["failed"]:
+            raise RuntimeError(f"{a['failed']} of {n} warm-up tunnels failed: {a.get('first_failure', '?')}")
+    side["answered"] = side.get("answered", 0) + (3 if jvm else 1) * n
+    time.sleep(2)  # let the closes finish on both sides
+    side["rss_base_kib"] = procs.rss_kib(side["server"].pid)
+    log(f"{side['proxy']}: warm-up {3 if jvm else 1} x {n} tunnels; RSS with none open "
+        f"{side['rss_base_kib'] / 1024:.1f} MiB")
+
+
+def measure_ws_idle(sc, side, env, args):
+    """Opens the tunnels (each proven by one echo), leaves them idle for --duration seconds,
+    reads the proxy's RSS, then one echo on every tunnel (a dropped one is an error) and closes."""
+    driver = env["ws_driver"]
+    server = side["server"]
+    n = env["ws_tunnels"]
+    pool = f"{side['proxy']}-idle"
+    before = cpu_us(server)
+    core_before = procs.core_times(PROXY_CORE)
+    t0 = time.monotonic()
+    opened = driver.open(pool, ws_url(sc, server.port), n, sc.ws_size)
+    open_s = time.monotonic() - t0
+    side["answered"] = side.get("answered", 0) + opened["opened"]
+    idle_cpu0 = cpu_us(server)
+    time.sleep(args.duration)
+    idle_cpu = cpu_us(server) - idle_cpu0
+    rss = procs.rss_kib(server.pid)
+    checked = driver.check(pool)
+    used = cpu_us(server) - before
+    busy, total = (a - b for a, b in zip(procs.core_times(PROXY_CORE), core_before))
+    driver.close(pool)
+    time.sleep(2)  # the proxy finishes the close handshakes before the next round's RSS
+    errors = opened["failed"] + checked["dropped"]
+    detail = []
+    if opened["failed"]:
+        detail.append(f"{opened['failed']} tunnels not opened ({opened.get('first_failure', '?')})")
+    if checked["dropped"]:
+        detail.append(f"{checked['dropped']} tunnels dropped while idle ({checked.get('detail', '')})")
+    return {"requests": opened["opened"], "seconds": open_s, "rps": opened["opened"] / open_s if open_s else 0.0,
+            "p50_ms": float("nan"), "p99_ms": float("nan"), "errors": errors, "error_detail": ", ".join(detail),
+            "cpu_us": used, "cpu_us_per_req": used / opened["opened"] if opened["opened"] else float("nan"),
+            "core_others_pct": max(0.0, 100.0 * (busy - used * procs.CLK_TCK / 1e6) / total) if total else None,
+            "tunnels": opened["opened"], "rss_kib": rss, "rss_base_kib": side["rss_base_kib"],
+            "rss_kib_per_tunnel": (rss - side["rss_base_kib"]) / max(1, opened["opened"]),
+            "idle_cpu_us_per_s": idle_cpu / args.duration,
+            "command": f"WsLoad driver: open {n} tunnels to {ws_url(sc, server.port)}, idle {args.duration} s, "
+                       f"RSS, one echo each, close"}
+
+
+def open_mixed_tunnels(sc, side, env):
+    """reload-mixed: the idle tunnels that must live through the reloads (opened once per side)."""
+    if side.get("ws_opened"):
+        return
+    a = env["ws_driver"].open(f"{side['proxy']}-idle", ws_url(sc, side["server"].port), sc.ws_tunnels, sc.ws_size)
+    if a["failed"]:
+        raise RuntimeError(f"{a['failed']} of {sc.ws_tunnels} WebSocket tunnels not opened: "
+                           f"{a.get('first_failure', '?')}")
+    side["ws_opened"] = True
+    side["answered"] = side.get("answered", 0) + sc.ws_tunnels
+
+
+class WsEchoThread(threading.Thread):
+    """reload-mixed: ws_active tunnels echo for the round's length beside the h2 load."""
+
+    def __init__(self, sc, side, env, seconds):
+        super().__init__(daemon=True)
+        self.sc, self.side, self.env, self.seconds = sc, side, env, seconds
+        self.result = None
+        self.error = None
+
+    def run(self):
+        try:
+            self.result = self.env["ws_driver"].echo(f"{self.side['proxy']}-active",
+                                                     ws_url(self.sc, self.side["server"].port),
+                                                     self.sc.ws_active, self.seconds, self.sc.ws_size)
+        except RuntimeError as e:
+            self.error = str(e)
+
+
+def add_ws_outcome(sc, side, env, result, echoing):
+    """reload-mixed: failed echoes and tunnels dropped by the reloads are errors of the round."""
+    checked = env["ws_driver"].check(f"{side['proxy']}-idle")
+    side["answered"] = max(side.get("answered", 0), sc.ws_tunnels + sc.ws_active)
+    problems = []
+    ws_errors = checked["dropped"]
+    if checked["dropped"]:
+        problems.append(f"{checked['dropped']} of {sc.ws_tunnels} idle tunnels dropped ({checked.get('detail', '')})")
+    if echoing.error:
+        ws_errors += 1
+        problems.append(f"echo run failed: {echoing.error}")
+    elif echoing.result["errors"]:
+        ws_errors += echoing.result["errors"]
+        problems.append(echoing.result["error_detail"])
+    result["ws"] = (f"{checked['alive']}/{sc.ws_tunnels} idle tunnels alive, "
+                    f"{echoing.result['requests'] if echoing.result else 0} echoes on {sc.ws_active}, "
+                    f"{ws_errors} errors")
+    if ws_errors:
+        result["errors"] += ws_errors
+        result["error_detail"] = ", ".join(filter(None, [result["error_detail"]] + problems))
 
 
 if __name__ == "__main__":

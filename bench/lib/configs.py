@@ -28,14 +28,16 @@ def _nginx_access_log(run_dir, access_log):
     return f"access_log {run_dir}/access.log combined buffer=64k flush=1s;"
 
 
-def _nginx_main(run_dir, body, access_log=False):
+def _nginx_main(run_dir, body, access_log=False, connections=4096):
+    # connections: worker_connections (the ws-idle scenario holds two per tunnel), with as many files.
+    nofile = f"worker_rlimit_nofile {connections + 64};\n" if connections > 4096 else ""
     return f"""# written by bench/run.sh
 worker_processes 1;
 daemon off;
 master_process on;
 pid {run_dir}/nginx.pid;
 error_log {run_dir}/error.log warn;
-events {{ worker_connections 4096; }}
+{nofile}events {{ worker_connections {connections}; }}
 http {{
     {_nginx_access_log(run_dir, access_log)}
     default_type application/octet-stream;
@@ -189,3 +191,66 @@ def nproxy_cache(port, origin_port, tier, access_log=False):
     upstream = f'  <upstream name="origin"><peer address="127.0.0.1:{origin_port}"/></upstream>\n'
     return _nproxy(port, '<cache zone="bench"/>\n      <proxy upstream="origin"/>', upstream,
                    access_log=access_log, top=zone)
+
+
+# WebSocket scenarios (ws-echo, ws-idle, reload-mixed): the echo upstream is the WebSocket driver
+# (bench/WsLoad.java driver) on the client's core; both proxies tunnel upgrades to it, as a user
+# configures them: nginx with the documented Upgrade/Connection map, Nproxy with a plain <proxy>
+# (which carries WebSocket upgrades with the default tunnel settings).
+
+def _nginx_ws_location(path):
+    return f"""        location {path} {{
+            proxy_pass http://echo;
+            proxy_http_version 1.1;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            proxy_read_timeout 1h;
+            proxy_send_timeout 1h;
+        }}"""
+
+
+def _nginx_ws_upstream(echo_port):
+    return f"""    map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
+    upstream echo {{ server 127.0.0.1:{echo_port}; }}"""
+
+
+def nginx_ws(run_dir, port, echo_port, access_log=False, connections=4096):
+    """nginx tunnelling WebSocket upgrades to the echo upstream."""
+    return _nginx_main(run_dir, f"""{_nginx_ws_upstream(echo_port)}
+    server {{
+        {nginx_listen(port, False)}
+{_nginx_ws_location("/")}
+    }}""", access_log, connections)
+
+
+def nginx_return_ws(run_dir, port, body, echo_port, tls, generation=None, access_log=False):
+    """reload-mixed: `return 200` over h2/TLS on / (with X-Generation), WebSocket tunnels on /ws."""
+    header = f"add_header X-Generation {generation} always;" if generation is not None else ""
+    return _nginx_main(run_dir, f"""{_nginx_ws_upstream(echo_port)}
+    server {{
+        {nginx_listen(port, True)}
+        {nginx_tls(tls)}
+        location / {{
+            default_type text/plain;
+            {header}
+            return 200 "{body}";
+        }}
+{_nginx_ws_location("/ws")}
+    }}""", access_log)
+
+
+def _nproxy_ws_upstream(echo_port):
+    return f'  <upstream name="echo"><peer address="127.0.0.1:{echo_port}"/></upstream>\n'
+
+
+def nproxy_ws(port, echo_port, access_log=False):
+    """Nproxy tunnelling WebSocket upgrades to the echo upstream (<proxy> alone: the default tunnel)."""
+    return _nproxy(port, '<proxy upstream="echo"/>', _nproxy_ws_upstream(echo_port), access_log=access_log)
+
+
+def nproxy_return_ws(port, body, echo_port, tls, generation=None, access_log=False):
+    """reload-mixed: <return> over h2/TLS on / (with X-Generation), WebSocket tunnels on /ws."""
+    header = f'<header name="X-Generation" value="{generation}"/>' if generation is not None else ""
+    ws = '\n    <location path="/ws">\n      <proxy upstream="echo"/>\n    </location>'
+    return _nproxy(port, f'<return status="200" body="{body}" content-type="text/plain">{header}</return>',
+                   _nproxy_ws_upstream(echo_port), tls, access_log, extra_locations=ws)

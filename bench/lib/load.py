@@ -163,3 +163,85 @@ def h2load(url, seconds, connections, streams, core):
     result["command"] = " ".join(cmd)
     result["output"] = r.stdout
     return result
+
+
+def parse_ws_answer(line):
+    """One answer of the WebSocket driver (bench/WsLoad.java driver): `OK k=v ...` -> dict.
+
+    Numbers become int or float; `ERR ...` raises RuntimeError with the driver's reason."""
+    line = line.strip()
+    if not line.startswith("OK"):
+        raise RuntimeError(f"WebSocket driver: {line or 'no answer (driver exited?)'}")
+    out = {}
+    for word in line.split()[1:]:
+        key, _, value = word.partition("=")
+        for kind in (int, float):
+            try:
+                out[key] = kind(value)
+                break
+            except ValueError:
+                continue
+        else:
+            value = value.replace("_", " ")
+            out[key] = value if len(value) <= 200 else value[:200] + "..."
+    return out
+
+
+class WsDriver:
+    """The ws-* scenarios' client and echo upstream: one JVM (bench/WsLoad.java driver) pinned to
+    the client's core, driven by one command a line (see the Java class). `port` is the echo
+    upstream's; every call waits for the driver's answer."""
+
+    def __init__(self, home, core, run_dir):
+        import procs
+        os.makedirs(run_dir, exist_ok=True)
+        java = subprocess.run(["bash", "-c", '. "$1/bin/find-java.sh" && nproxy_find_java && echo "$NPROXY_JAVA"',
+                               "_", home], capture_output=True, text=True).stdout.strip()
+        if not java:
+            raise RuntimeError("no JDK for the WebSocket driver (bin/find-java.sh found none)")
+        self.err = open(os.path.join(run_dir, "ws-driver.log"), "ab")
+        self.command = ["taskset", "-c", str(core), java, "-Xmx1g", "-Xss256k", "-cp", os.path.join(home, "lib", "*"),
+                        os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "WsLoad.java"),
+                        "driver"]
+        self.proc = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.err,
+                                     text=True, start_new_session=True)
+        self.pid = self.proc.pid
+        procs.own("WebSocket driver", self.pid, self.stop)
+        first = self.proc.stdout.readline()
+        if not first.startswith("PORT "):
+            raise RuntimeError(f"WebSocket driver did not start: {first.strip() or 'no output'} "
+                               f"(see {self.err.name})")
+        self.port = int(first.split()[1])
+
+    def call(self, *words):
+        self.proc.stdin.write(" ".join(str(w) for w in words) + "\n")
+        self.proc.stdin.flush()
+        return parse_ws_answer(self.proc.stdout.readline())
+
+    def open(self, pool, url, n, size):
+        return self.call("open", pool, url, n, size)
+
+    def echo(self, pool, url, connections, seconds, size):
+        """One timed echo run: a result dict like wrk's (requests = messages echoed)."""
+        a = self.call("echo", pool, url, connections, seconds, size)
+        return {"requests": a["messages"], "seconds": a["seconds"], "rps": a["rate"],
+                "p50_ms": a["p50_ms"], "p99_ms": a["p99_ms"], "errors": a["errors"],
+                "error_detail": (f"{a['errors']} failed echoes: {a['detail']}" if a["errors"] else ""),
+                "command": f"WsLoad driver: echo {url} {connections} tunnels, {seconds} s, {size} B messages"}
+
+    def check(self, pool):
+        return self.call("check", pool)
+
+    def close(self, pool):
+        return self.call("close", pool)
+
+    def stop(self):
+        import procs
+        try:
+            self.proc.stdin.write("quit\n")
+            self.proc.stdin.flush()
+            self.proc.wait(timeout=15)
+        except (OSError, ValueError, subprocess.TimeoutExpired):
+            procs.kill_pid(self.pid)
+        self.err.close()
+        procs.disown(self.pid)

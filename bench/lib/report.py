@@ -30,8 +30,11 @@ def ratio_row(scenario, ratio):
     if ratio.get("rps_peer") and (ratio["rps_peer"], ratio["cpu_peer"]) != ("nginx", "nginx"):
         # several peers: req/s against the faster one, CPU against the cheaper one
         label = f"Nproxy/best ({ratio['rps_peer']} req/s, {ratio['cpu_peer']} CPU)"
+    extra = ""
+    if ratio.get("rss_kib_per_tunnel") is not None:  # ws-idle
+        extra = f"RSS per tunnel {ratio['rss_kib_per_tunnel']:.2f}x"
     return ["", label, _num(ratio.get("rps"), ".2f") + "x", "", "", "",
-            _num(ratio.get("cpu_us_per_req"), ".2f") + "x", "", "", ""]
+            _num(ratio.get("cpu_us_per_req"), ".2f") + "x", "", "", extra]
 
 
 def rows(results):

@@ -26,6 +26,15 @@ class Scenario:
     reload: bool = False   # reload once a second during a longer run
     tier: str = "memory"   # cache: the Nproxy zone (configs.NPROXY_ZONES)
     keys: int = 1          # cache: the client cycles over this many URLs (path?k=0..keys-1), same body
+    ws_tunnels: int = 0    # WebSocket tunnels held open (ws-idle: measured; reload-mixed: must survive)
+    ws_active: int = 0     # reload-mixed: tunnels echoing during the round, beside the h2 load
+    ws_size: int = 128     # bytes per WebSocket message
+    ws_path: str = "/ws"   # where the WebSocket driver connects
+
+    @property
+    def websocket(self):
+        """Needs the WebSocket driver (bench/WsLoad.java driver) as client and echo upstream."""
+        return self.kind == "ws" or self.ws_tunnels > 0 or self.ws_active > 0
 
     @property
     def sides(self):
@@ -39,6 +48,8 @@ class Scenario:
         return [f"{self.path}?k={i}" for i in range(self.keys)]
 
     def expected_body(self, docroot):
+        if self.kind == "ws":
+            return b""  # checked by an echo through the tunnel, not by curl
         if self.kind == "return":
             return RETURN_BODY.encode()
         with open(f"{docroot}/{self.path.lstrip('/')}", "rb") as f:
@@ -47,6 +58,10 @@ class Scenario:
     # env["access_log"]: both proxies log every request (the default) or neither (--no-access-log).
     def nproxy_config(self, port, env, generation=None):
         log = env.get("access_log", True)
+        if self.kind == "ws":
+            return configs.nproxy_ws(port, env["origin_port"], log)
+        if self.kind == "return" and self.websocket:
+            return configs.nproxy_return_ws(port, RETURN_BODY, env["origin_port"], env["tls"], generation, log)
         if self.kind == "return":
             return configs.nproxy_return(port, RETURN_BODY, generation, log)
         if self.kind == "static":
@@ -60,6 +75,14 @@ class Scenario:
 
     def nginx_config(self, run_dir, port, env, generation=None):
         log = env.get("access_log", True)
+        if self.kind == "ws":
+            # ws-idle holds two connections per tunnel in nginx's one worker
+            return configs.nginx_ws(run_dir, port, env["origin_port"], log,
+                                    max(4096, 2 * env.get("ws_tunnels", self.ws_tunnels) + 1024)
+                                    if self.client == "ws-idle" else 4096)
+        if self.kind == "return" and self.websocket:
+            return configs.nginx_return_ws(run_dir, port, RETURN_BODY, env["origin_port"], env["tls"], generation,
+                                           log)
         if self.kind == "return":
             return configs.nginx_return(run_dir, port, RETURN_BODY, generation, log)
         if self.kind == "static":
@@ -93,6 +116,16 @@ ALL = [
     Scenario("reload-under-load", "return-1k while the config is rewritten and reloaded every second "
              "(Nproxy: bin/nproxy.sh reload, nginx: nginx -s reload); any error fails it",
              "return", "/", reload=True),
+    Scenario("ws-echo", "WebSocket echo through the proxy to an echo upstream on the client's core: 50 tunnels, "
+             "each keeps one 128-byte message in flight; messages/s and CPU µs per message (WsLoad driver)",
+             "ws", "/ws", client="ws", connections=50),
+    Scenario("ws-idle", "idle WebSocket tunnels (--ws-tunnels, default 9000): RSS of the proxy per tunnel, "
+             "every tunnel echoes once after the idle period (a dropped one is an error)",
+             "ws", "/ws", client="ws-idle", connections=0, ws_tunnels=9000),
+    Scenario("reload-mixed", "reload every second while h2 over TLS (h2load -c10 -m10, return 1 KiB) and "
+             "WebSocket clients (500 idle tunnels over wss + 10 echoing) stay connected: 0 errors, 0 dropped tunnels",
+             "return", "/", client="h2load", connections=10, streams=10, tls=True, reload=True,
+             ws_tunnels=500, ws_active=10),
 ]
 
 BY_NAME = {s.name: s for s in ALL}

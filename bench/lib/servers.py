@@ -132,8 +132,8 @@ class Nproxy:
 
     def reload(self):
         """`bin/nproxy.sh reload`; True only if Nproxy reports the new generation is serving."""
-        r = subprocess.run([self._script(), "reload", "--config", self.conf], env=self._env(),
-                           capture_output=True, text=True)
+        # The process re-reads the file it was started with (write() rewrote it); `reload` refuses --config.
+        r = subprocess.run([self._script(), "reload"], env=self._env(), capture_output=True, text=True)
         return r.returncode == 0
 
     def stop(self):
