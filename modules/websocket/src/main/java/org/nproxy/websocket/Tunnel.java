@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Back-pressure: a side asks for its next frame ({@link CoreSession#demand()}) only when the
  * other side has written the previous one, so at most one frame (at most
- * {@link WebSocketSettings#RELAY_FRAME_SIZE} of payload) is held per direction, and a slow reader
+ * {@link WebSocketSettings#INPUT_BUFFER_SIZE}: a longer frame is relayed in pieces) is held per direction, and a slow reader
  * stops the TCP reads of the fast writer. Close frames are relayed as they come (the side that
  * closed first gets the usual echo), and when one connection drops the other side gets a 1001.
  *

@@ -35,6 +35,13 @@ final class Tunnels implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Tunnels.class);
     /** Bytes of an upstream refusal's body passed on to the client; the rest is cut. */
     static final int MAX_REFUSAL_BODY = 64 * 1024;
+    /**
+     * Threads of the upstream clients' pool: 4 per core, at least 8. The relay never blocks on them
+     * (frames are written asynchronously; the handshake is awaited on the handler's virtual thread),
+     * and with 200, as before, a burst of handshakes grew the pool to ~170 platform threads (about
+     * 11 MiB of stacks, kept for a minute) on a one-core JVM that can run one of them at a time.
+     */
+    static final int UPSTREAM_THREADS = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
 
     private final Set<Tunnel> live = ConcurrentHashMap.newKeySet();
     /** Open tunnels per server and location, for {@link WebSocketMeters} (tunnels outlive generations). */
@@ -98,10 +105,13 @@ final class Tunnels implements AutoCloseable {
 
     private WebSocketCoreClient newClient(long connectTimeoutMillis) {
         HttpClient http = new CapturingHttpClient();
-        QueuedThreadPool threads = new QueuedThreadPool(200, 2);
+        QueuedThreadPool threads = new QueuedThreadPool(UPSTREAM_THREADS, 2);
         threads.setName("ws-upstream");
         threads.setDaemon(true);
         http.setExecutor(threads);
+        // The server's pool, not one of its own: the upstream side's read buffers are the same sizes as the
+        // client side's, and a second pool would keep a second set of them after every burst.
+        http.setByteBufferPool(components.getByteBufferPool());
         http.setName("ws-upstream");
         http.setConnectTimeout(connectTimeoutMillis);
         http.setFollowRedirects(false);

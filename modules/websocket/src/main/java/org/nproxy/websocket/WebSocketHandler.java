@@ -214,7 +214,7 @@ final class WebSocketHandler extends Handler.Abstract {
         c.setAutoFragment(true);
         c.setMaxFrameSize(WebSocketSettings.RELAY_FRAME_SIZE);
         // Network buffers are pooled and held only while bytes are in them, so idle tunnels pay nothing for this.
-        c.setInputBufferSize(WebSocketSettings.RELAY_FRAME_SIZE);
+        c.setInputBufferSize(WebSocketSettings.INPUT_BUFFER_SIZE);
         // Messages are never aggregated here (the relay counts them itself), so Jetty's limits are off.
         c.setMaxTextMessageSize(Long.MAX_VALUE);
         c.setMaxBinaryMessageSize(Long.MAX_VALUE);

@@ -32,6 +32,15 @@ public record WebSocketSettings(UpstreamConfig upstream, Duration idleTimeout, l
     static final int RELAY_FRAME_SIZE = 64 * 1024;
 
     /**
+     * Bytes read from a tunnel's connection at a time. A data frame longer than what one read holds is
+     * relayed in pieces as it arrives (Jetty's auto-fragmenting parser never gathers a whole frame), so
+     * this, not {@link #RELAY_FRAME_SIZE}, is the network memory a busy connection holds; an idle one
+     * holds none (the buffer goes back to the pool when a read finds nothing). 16 KiB: a TLS record, a
+     * quarter of the 64 KiB it used to be, which a burst of busy tunnels left behind in the pool.
+     */
+    static final int INPUT_BUFFER_SIZE = 16 * 1024;
+
+    /**
      * Default {@code max-message-size}: none. The relay holds at most one 64 KiB piece per direction,
      * so a limit protects the peers' applications, not Nproxy; nginx relays frames without one.
      */
