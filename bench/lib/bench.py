@@ -253,7 +253,8 @@ def run_scenario(sc, env, home, tmp, args):
     for name in list(live):
         try:
             if sc.client == "ws-idle":
-                warm_up_ws_idle(sc, sides[name], env, name == "nproxy")
+                warm_up_ws_idle(sc, sides[name], env, name == "nproxy",
+                                args.warmup if name == "nproxy" else args.nginx_warmup)
             elif name == "nproxy":
                 sides[name]["warmup"] = warm_up_jvm(sc, sides[name], args)
             elif args.nginx_warmup > 0:
@@ -637,11 +638,20 @@ def verify_ws(sc, env, name, port):
     return None
 
 
-def warm_up_ws_idle(sc, side, env, jvm):
-    """A few hundred tunnels opened, proven and closed (classes loaded, pools made), then the
-    proxy's RSS with no tunnel: the base the rounds' RSS is compared with."""
+def warm_up_ws_idle(sc, side, env, jvm, seconds):
+    """Echo load on 50 tunnels for `seconds` (a JVM's young generation is then touched through,
+    so its first use is not charged to the tunnels), then a few hundred tunnels opened, proven and
+    closed (classes loaded, pools made), then the proxy's RSS with no tunnel: the base the
+    rounds' RSS is compared with."""
     driver = env["ws_driver"]
     side["ws_driver"] = driver
+    url = ws_url(sc, side["server"].port)
+    if seconds > 0:
+        e = driver.echo(f"{side['proxy']}-warm", url, 50, seconds, sc.ws_size)
+        driver.close(f"{side['proxy']}-warm")
+        side["answered"] = side.get("answered", 0) + 50
+        if e["errors"]:
+            raise RuntimeError(f"warm-up echo: {e['error_detail']}")
     n = min(500, env["ws_tunnels"])
     for _ in range(3 if jvm else 1):
         a = driver.open(f"{side['proxy']}-idle", ws_url(sc, side["server"].port), n, sc.ws_size)
@@ -651,7 +661,7 @@ def warm_up_ws_idle(sc, side, env, jvm):
     side["answered"] = side.get("answered", 0) + (3 if jvm else 1) * n
     time.sleep(2)  # let the closes finish on both sides
     side["rss_base_kib"] = procs.rss_kib(side["server"].pid)
-    log(f"{side['proxy']}: warm-up {3 if jvm else 1} x {n} tunnels; RSS with none open "
+    log(f"{side['proxy']}: warm-up {seconds} s of echoes, {3 if jvm else 1} x {n} tunnels; RSS with none open "
         f"{side['rss_base_kib'] / 1024:.1f} MiB")
 
 

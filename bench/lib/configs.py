@@ -29,7 +29,8 @@ def _nginx_access_log(run_dir, access_log):
 
 
 def _nginx_main(run_dir, body, access_log=False, connections=4096):
-    # connections: worker_connections (the ws-idle scenario holds two per tunnel), with as many files.
+    # connections: worker_connections (ws-idle holds two per tunnel; nginx starts closing connections
+    # when fewer than 1/16 are free, hence the margin there), with as many files.
     nofile = f"worker_rlimit_nofile {connections + 64};\n" if connections > 4096 else ""
     return f"""# written by bench/run.sh
 worker_processes 1;

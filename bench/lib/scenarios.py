@@ -78,7 +78,7 @@ class Scenario:
         if self.kind == "ws":
             # ws-idle holds two connections per tunnel in nginx's one worker
             return configs.nginx_ws(run_dir, port, env["origin_port"], log,
-                                    max(4096, 2 * env.get("ws_tunnels", self.ws_tunnels) + 1024)
+                                    max(4096, 2 * env.get("ws_tunnels", self.ws_tunnels) * 17 // 16 + 512)
                                     if self.client == "ws-idle" else 4096)
         if self.kind == "return" and self.websocket:
             return configs.nginx_return_ws(run_dir, port, RETURN_BODY, env["origin_port"], env["tls"], generation,
