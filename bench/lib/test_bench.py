@@ -172,5 +172,37 @@ class NginxConfigs(unittest.TestCase):
         self.assertIn(scenarios.RETURN_BODY, configs.nproxy_return(8, scenarios.RETURN_BODY))
 
 
+class WebSocketScenarios(unittest.TestCase):
+    def test_driver_answers_are_parsed_and_refusals_raise(self):
+        a = load.parse_ws_answer("OK messages=120 seconds=3.001 rate=40.0 p50_ms=0.5 p99_ms=2.25 errors=0 detail=\n")
+        self.assertEqual((120, 40.0, 0, ""), (a["messages"], a["rate"], a["errors"], a["detail"]))
+        b = load.parse_ws_answer("OK opened=9 failed=1 ms=5 pool=9 first_failure=java.io.EOFException:_closed")
+        self.assertEqual("java.io.EOFException: closed", b["first_failure"])
+        with self.assertRaises(RuntimeError):
+            load.parse_ws_answer("ERR java.lang.IllegalStateException: boom")
+        with self.assertRaises(RuntimeError):
+            load.parse_ws_answer("")  # the driver died
+
+    def test_ws_idle_gives_nginx_room_for_two_connections_per_tunnel_and_its_free_margin(self):
+        env = {"origin_port": 9, "tls": None, "access_log": True, "ws_tunnels": 9000}
+        text = scenarios.BY_NAME["ws-idle"].nginx_config("/tmp", 8, env)
+        n = int(text.split("worker_connections ")[1].split(";")[0])
+        self.assertGreaterEqual(n - n // 16, 2 * 9000 + 1)
+        self.assertIn(f"worker_rlimit_nofile {n + 64};", text)
+        self.assertLessEqual(n + 64, 20000)  # fits the common container hard limit
+        self.assertIn("worker_connections 4096;", scenarios.BY_NAME["ws-echo"].nginx_config("/tmp", 8, env))
+
+    def test_websocket_scenarios_tunnel_through_both_proxies(self):
+        env = {"origin_port": 9, "tls": {"cert": "/c", "key": "/k"}, "access_log": True}
+        for name in ("ws-echo", "ws-idle", "reload-mixed"):
+            sc = scenarios.BY_NAME[name]
+            self.assertTrue(sc.websocket, name)
+            self.assertIn('<proxy upstream="echo"/>', sc.nproxy_config(8, env, 1), name)
+            self.assertIn("proxy_set_header Upgrade $http_upgrade;", sc.nginx_config("/tmp", 8, env, 1), name)
+        mixed = scenarios.BY_NAME["reload-mixed"]
+        self.assertIn('<header name="X-Generation" value="3"/>', mixed.nproxy_config(8, env, 3))
+        self.assertIn("X-Generation 3", mixed.nginx_config("/tmp", 8, env, 3))
+
+
 if __name__ == "__main__":
     unittest.main()
