@@ -44,10 +44,11 @@ def main(argv):
         env["access_log"] = not args.no_access_log
         env["metrics"] = args.metrics
         env["tracing"] = args.tracing
+        env["home"] = home  # the WebSocket driver (ws-echo) runs on lib/ of the distribution
         bench.start_origin(sc, env, os.path.join(tmp, "origin"))
         port = procs.free_port()
         server = Nproxy(home, os.path.join(tmp, "nproxy"), sc.nproxy_config(port, env), port, bench.PROXY_CORE)
-        side = {"server": server}
+        side = {"server": server, "proxy": "nproxy", "ws_driver": env.get("ws_driver")}
         bench.drive(sc, side, args.warmup)
         out = os.path.abspath(args.out)
         java_home = os.path.dirname(os.path.dirname(os.path.realpath(_java(home))))
