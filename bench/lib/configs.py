@@ -189,3 +189,15 @@ def nproxy_cache(port, origin_port, tier, access_log=False):
     upstream = f'  <upstream name="origin"><peer address="127.0.0.1:{origin_port}"/></upstream>\n'
     return _nproxy(port, '<cache zone="bench"/>\n      <proxy upstream="origin"/>', upstream,
                    access_log=access_log, top=zone)
+
+
+def nproxy_h3(port, tls, body=None, origin_port=None, access_log=False):
+    """The HTTP/3 scenarios: one TLS listener speaking h3 (UDP) and h2 (TCP) on the same port,
+    answering `body` from config, or proxying to the origin."""
+    if origin_port is not None:
+        upstream = f'  <upstream name="origin"><peer address="127.0.0.1:{origin_port}"/></upstream>\n'
+        text = _nproxy(port, '<proxy upstream="origin"/>', upstream, tls, access_log)
+    else:
+        text = _nproxy(port, f'<return status="200" body="{body}" content-type="text/plain"/>', tls=tls,
+                       access_log=access_log)
+    return text.replace('protocols="h2 http/1.1"', 'protocols="h3 h2 http/1.1"')
