@@ -452,7 +452,7 @@ def drive(sc, side, seconds):
     """Loads one side; counts what the client saw answered (for the access log check)."""
     port = side["server"].port
     if sc.client == "h3load":
-        proto = "h2" if side["proxy"].endswith("h2") else "h3"
+        proto = "h2" if side.get("proxy", "").endswith("h2") else "h3"
         result = load.h3load(side["server"].home, url(sc, port), seconds, sc.connections, sc.streams, CLIENT_CORE,
                              proto)
     elif sc.client == "h2load":
