@@ -35,7 +35,7 @@ def parse_variant(text):
 
 def main(argv):
     p = argparse.ArgumentParser(prog="bench/ab.sh", description="Nproxy variants side by side, alternating rounds.")
-    p.add_argument("scenario", choices=[s.name for s in scenarios.ALL if not s.reload])
+    p.add_argument("scenario", choices=[s.name for s in scenarios.ALL if not s.reload and s.client != "h3load"])
     p.add_argument("variant", nargs="+", type=parse_variant,
                    help="NAME=HOME:on|off[+metrics][+tracing] (access log; a <metrics/> location; <tracing sample=1>), 2 or more")
     p.add_argument("--rounds", type=int, default=5)

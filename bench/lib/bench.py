@@ -219,13 +219,22 @@ def run_scenario(sc, env, home, tmp, args):
                 home, base, sc.nproxy_config(nproxy_port, env, 0 if sc.reload else None), nproxy_port, PROXY_CORE))
         except RuntimeError as e:
             sides["nproxy"] = {"proxy": "nproxy", "result": f"FAILED: {e}"}
-    nginx_port = procs.free_port()
-    run_dir = os.path.join(tmp, sc.name, "nginx")
-    try:
-        sides["nginx"] = start_side("nginx", lambda: Nginx(
-            run_dir, sc.nginx_config(run_dir, nginx_port, env, 0 if sc.reload else None), nginx_port, PROXY_CORE))
-    except RuntimeError as e:
-        sides["nginx"] = {"proxy": "nginx", "result": f"FAILED: {e}"}
+    if "nproxy-h2" in sc.sides:
+        # HTTP/3 scenarios: the same Nproxy process, loaded over h2 by the same client.
+        if "server" in sides["nproxy"]:
+            sides["nproxy"]["proxy"] = "nproxy h3"
+            sides["nproxy-h2"] = {"proxy": "nproxy h2", "server": sides["nproxy"]["server"], "rounds": [],
+                                  "result": "running"}
+        else:
+            sides["nproxy-h2"] = dict(sides["nproxy"], proxy="nproxy h2")
+    if "nginx" in sc.sides:
+        nginx_port = procs.free_port()
+        run_dir = os.path.join(tmp, sc.name, "nginx")
+        try:
+            sides["nginx"] = start_side("nginx", lambda: Nginx(
+                run_dir, sc.nginx_config(run_dir, nginx_port, env, 0 if sc.reload else None), nginx_port, PROXY_CORE))
+        except RuntimeError as e:
+            sides["nginx"] = {"proxy": "nginx", "result": f"FAILED: {e}"}
     if "varnish" in sc.sides:
         varnish_port = procs.free_port()
         try:
@@ -349,8 +358,13 @@ def cpu_us(server):
 def check_access_logs(sides, live):
     """Stops each side, then compares its access log's lines with the requests the clients saw
     answered: a log may hold more (requests in flight when a client stopped), never fewer."""
+    stopped = set()
     for name in live:
         side = sides[name]
+        sharing = [n for n in live if sides[n]["server"] is side["server"]]
+        if id(side["server"]) in stopped:
+            continue  # h3 scenarios: one process, two sides; counted once, below
+        stopped.add(id(side["server"]))
         side["server"].stop()
         try:
             with open(access_log_path(side["server"]), "rb") as f:
@@ -359,7 +373,7 @@ def check_access_logs(sides, live):
             lines = None
             log(f"{name}: access log unreadable: {e}")
         side["access_log_lines"] = lines
-        answered = side.get("answered", 0)
+        answered = sum(sides[n].get("answered", 0) for n in sharing)
         if lines is not None and lines < answered:
             log(f"{name}: WARNING: access log has {lines} lines for {answered} answered requests "
                 f"({answered - lines} lost)")
@@ -476,7 +490,11 @@ def drive(sc, side, seconds):
         # every tunnel's upgrade is one access log line; its messages are not
         side["answered"] = max(side.get("answered", 0), sc.connections)
         return result
-    if sc.client == "h2load":
+    if sc.client == "h3load":
+        proto = "h2" if side.get("proxy", "").endswith("h2") else "h3"
+        result = load.h3load(side["server"].home, url(sc, port), seconds, sc.connections, sc.streams, CLIENT_CORE,
+                             proto)
+    elif sc.client == "h2load":
         result = load.h2load(url(sc, port), seconds, sc.connections, sc.streams, CLIENT_CORE)
     else:
         result = load.wrk(url(sc, port), seconds, sc.connections, CLIENT_CORE,

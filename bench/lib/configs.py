@@ -255,3 +255,15 @@ def nproxy_return_ws(port, body, echo_port, tls, generation=None, access_log=Fal
     ws = '\n    <location path="/ws">\n      <proxy upstream="echo"/>\n    </location>'
     return _nproxy(port, f'<return status="200" body="{body}" content-type="text/plain">{header}</return>',
                    _nproxy_ws_upstream(echo_port), tls, access_log, extra_locations=ws)
+
+
+def nproxy_h3(port, tls, body=None, origin_port=None, access_log=False):
+    """The HTTP/3 scenarios: one TLS listener speaking h3 (UDP) and h2 (TCP) on the same port,
+    answering `body` from config, or proxying to the origin."""
+    if origin_port is not None:
+        upstream = f'  <upstream name="origin"><peer address="127.0.0.1:{origin_port}"/></upstream>\n'
+        text = _nproxy(port, '<proxy upstream="origin"/>', upstream, tls, access_log)
+    else:
+        text = _nproxy(port, f'<return status="200" body="{body}" content-type="text/plain"/>', tls=tls,
+                       access_log=access_log)
+    return text.replace('protocols="h2 http/1.1"', 'protocols="h3 h2 http/1.1"')

@@ -245,3 +245,69 @@ class WsDriver:
             procs.kill_pid(self.pid)
         self.err.close()
         procs.disown(self.pid)
+
+
+# HTTP/3: no Debian client speaks QUIC, so the load generator is bench/H3Load.java on Jetty's own
+# HTTP/3 client (and, for the h2 numbers beside it, Jetty's HTTP/2 client: same code, same body).
+# Those client jars are not in lib/ (the server does not need them); the build's tests bring them
+# into the local Maven repository, at the Jetty version of lib/.
+H3_CLIENT_JARS = ["http3/jetty-http3-client", "http3/jetty-http3-client-transport", "quic/jetty-quic-client",
+                  "http2/jetty-http2-client", "http2/jetty-http2-client-transport", "jetty-alpn-java-client"]
+
+
+def h3load_command(home):
+    """java + class path + bench/H3Load.java, or RuntimeError naming what is missing."""
+    java = subprocess.run(["bash", "-c", '. "$1/bin/find-java.sh" && nproxy_find_java && echo "$NPROXY_JAVA"',
+                           "find-java", home], capture_output=True, text=True).stdout.strip()
+    if not java:
+        raise RuntimeError("h3load: no Java >= 21 found (bin/find-java.sh)")
+    lib = os.path.join(home, "lib")
+    versions = [f[len("jetty-server-"):-len(".jar")] for f in os.listdir(lib)
+                if f.startswith("jetty-server-") and f.endswith(".jar")]
+    if not versions:
+        raise RuntimeError(f"h3load: no jetty-server jar in {lib}: build first (./build.sh)")
+    repo = os.environ.get("MAVEN_REPO", os.path.expanduser("~/.m2/repository"))
+    jars = []
+    for path in H3_CLIENT_JARS:
+        name = path.rsplit("/", 1)[-1]
+        jar = os.path.join(repo, "org/eclipse/jetty", path, versions[0], f"{name}-{versions[0]}.jar")
+        if not os.path.isfile(jar):
+            raise RuntimeError(f"h3load: {jar} missing: run ./build.sh once (the server tests download it)")
+        jars.append(jar)
+    cp = os.pathsep.join([os.path.join(lib, "*")] + jars)
+    return [java, "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-Xmx512m", "-cp", cp,
+            os.path.join(home, "bench", "H3Load.java")]
+
+
+def parse_h3load(out):
+    """Parses H3Load's `RESULT load ...` line (key=value pairs)."""
+    line = next((l for l in out.splitlines() if l.startswith("RESULT load ")), None)
+    if line is None:
+        raise ValueError(f"H3Load printed no RESULT line:\n{out[-2000:]}")
+    kv = dict(item.split("=", 1) for item in line.split()[2:])
+    errors = int(kv["errors"])
+    return {
+        # all requests the server answered (warm-up included): what its CPU and access log count
+        "requests": int(kv["all_requests"]),
+        "seconds": float(kv["seconds"]),
+        "rps": float(kv["req_s"]),
+        "p50_ms": float(kv["p50_ms"]),
+        "p99_ms": float(kv["p99_ms"]),
+        "errors": errors,
+        "error_detail": f"{errors} failed requests" if errors else "",
+        "protocol": kv["proto"],
+    }
+
+
+def h3load(home, url, seconds, connections, streams, core, proto):
+    """H3Load: CONNS connections (one client each) with STREAMS requests in flight on each."""
+    cmd = ["taskset", "-c", str(core)] + h3load_command(home) + [
+        "load", proto, url, str(connections), str(streams), str(seconds)]
+    r = _run(cmd, seconds + 30)
+    if r.returncode != 0:
+        raise RuntimeError(f"H3Load failed ({r.returncode}): {(r.stderr.strip() or r.stdout.strip())[-1500:]}")
+    result = parse_h3load(r.stdout)
+    result["command"] = (f"taskset -c {core} java -cp 'lib/*:<Jetty HTTP/3 and HTTP/2 client jars>' bench/H3Load.java "
+                         f"load {proto} {url} {connections} {streams} {seconds}")
+    result["output"] = r.stdout
+    return result

@@ -27,7 +27,9 @@ def ratio_row(scenario, ratio):
     if not ratio:
         return None
     label = "Nproxy/nginx"
-    if ratio.get("rps_peer") and (ratio["rps_peer"], ratio["cpu_peer"]) != ("nginx", "nginx"):
+    if ratio.get("rps_peer") == ratio.get("cpu_peer") == "nproxy h2":
+        label = "Nproxy h3/h2"  # the HTTP/3 scenarios: one process, two protocols
+    elif ratio.get("rps_peer") and (ratio["rps_peer"], ratio["cpu_peer"]) != ("nginx", "nginx"):
         # several peers: req/s against the faster one, CPU against the cheaper one
         label = f"Nproxy/best ({ratio['rps_peer']} req/s, {ratio['cpu_peer']} CPU)"
     extra = ""

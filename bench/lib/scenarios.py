@@ -19,7 +19,7 @@ class Scenario:
     description: str
     kind: str              # return | static | proxy | cache
     path: str              # what the client asks for
-    client: str = "wrk"    # wrk (HTTP/1.1) | h2load (h2 over TLS)
+    client: str = "wrk"    # wrk (HTTP/1.1) | h2load (h2 over TLS) | h3load (bench/H3Load.java: h3, and h2 beside it)
     connections: int = 50
     streams: int = 1       # h2 streams per connection
     tls: bool = False
@@ -38,7 +38,10 @@ class Scenario:
 
     @property
     def sides(self):
-        """The servers compared: Nproxy first, then its peers."""
+        """The servers compared: Nproxy first, then its peers. HTTP/3 (nginx 1.22 has none): the
+        same Nproxy process over h3 ("nproxy") and over h2 ("nproxy-h2"), with the same client."""
+        if self.client == "h3load":
+            return ("nproxy", "nproxy-h2")
         return ("nproxy", "nginx", "varnish") if self.kind == "cache" else ("nproxy", "nginx")
 
     def paths(self):
@@ -62,6 +65,9 @@ class Scenario:
             return configs.nproxy_ws(port, env["origin_port"], log)
         if self.kind == "return" and self.websocket:
             return configs.nproxy_return_ws(port, RETURN_BODY, env["origin_port"], env["tls"], generation, log)
+        if self.client == "h3load":
+            upstream = env.get("origin_port") if self.kind == "proxy" else None
+            return configs.nproxy_h3(port, env["tls"], RETURN_BODY if self.kind == "return" else None, upstream, log)
         if self.kind == "return":
             return configs.nproxy_return(port, RETURN_BODY, generation, log)
         if self.kind == "static":
@@ -113,6 +119,15 @@ ALL = [
              "wrk -t1 -c50", "cache", "/1k.bin", tier="disk", keys=64),
     Scenario("cache-hit-disk-100k", "as cache-hit-disk-1k with the 100 KiB body (entry from the disk tier, "
              "body file), wrk -t1 -c50", "cache", "/100k.bin", tier="disk", keys=64),
+    Scenario("h3-seq-1k", "HTTP/3 sequential latency: one connection, one request at a time, the 1 KiB "
+             "`<return>` body; beside it the same Nproxy over h2 (bench/H3Load.java on Jetty's clients)",
+             "return", "/", client="h3load", connections=1, streams=1, tls=True),
+    Scenario("h3-1k", "HTTP/3 throughput, 1 KiB `<return>` body, H3Load 10 conns x 10 streams; beside it the "
+             "same Nproxy over h2 with the same client", "return", "/", client="h3load", connections=10,
+             streams=10, tls=True),
+    Scenario("h3-proxy-1k", "h3 to the proxy, HTTP/1.1 keep-alive to the origin, H3Load 10 conns x 10 streams; "
+             "beside it the same Nproxy over h2", "proxy", "/1k.bin", client="h3load", connections=10, streams=10,
+             tls=True),
     Scenario("reload-under-load", "return-1k while the config is rewritten and reloaded every second "
              "(Nproxy: bin/nproxy.sh reload, nginx: nginx -s reload); any error fails it",
              "return", "/", reload=True),

@@ -68,6 +68,30 @@ class H2loadParsing(unittest.TestCase):
         self.assertIn("instead of h2", r["error_detail"])
 
 
+class H3loadParsing(unittest.TestCase):
+    def test_result_line_counts_warm_up_requests_for_the_server(self):
+        out = ("2026-12-02 WARN something\nRESULT load proto=h3 conns=10 streams=10 seconds=5.0 requests=500 "
+               "errors=2 req_s=100.0 p50_ms=12.500 p99_ms=80.000 MB_s=0.1 all_requests=812\n")
+        r = load.parse_h3load(out)
+        self.assertEqual((812, 100.0, 12.5, 80.0, 2, "h3"),
+                         (r["requests"], r["rps"], r["p50_ms"], r["p99_ms"], r["errors"], r["protocol"]))
+        self.assertIn("2 failed", r["error_detail"])
+
+    def test_no_result_line_is_refused(self):
+        with self.assertRaises(ValueError):
+            load.parse_h3load("Exception in thread main")
+
+    def test_h3_scenarios_compare_h3_with_h2_of_the_same_nproxy(self):
+        tls = {"cert": "/c.pem", "key": "/k.pem"}
+        for name in ("h3-seq-1k", "h3-1k", "h3-proxy-1k"):
+            sc = scenarios.BY_NAME[name]
+            self.assertEqual(("nproxy", "nproxy-h2"), sc.sides)
+            conf = sc.nproxy_config(8, {"docroot": "/d", "origin_port": 9, "tls": tls, "access_log": True})
+            self.assertIn('protocols="h3 h2 http/1.1"', conf, name)
+        ratio = {"rps": 0.2, "cpu_us_per_req": 5.0, "rps_peer": "nproxy h2", "cpu_peer": "nproxy h2"}
+        self.assertEqual("Nproxy h3/h2", report.ratio_row("h3-1k", ratio)[1])
+
+
 class ProcAccounting(unittest.TestCase):
     def test_cpu_of_live_and_reaped_children_is_counted(self):
         # A parent that burns CPU in a child which then exits: cutime must carry it.
