@@ -147,10 +147,30 @@ final class ProxyToClient extends IteratingCallback {
             boolean last = chunk.isLast() || (length >= 0 && n > 0 && written >= length);
             lastWritten = last;
             done = chunk.isLast();
+            if (last && !done) {
+                // Usually the upstream's end is already parsed: reading it now completes the
+                // exchange, so the connection is back in the pool before the client sees the end
+                // of its answer (and its next request finds it there).
+                done = drainedEnd();
+            }
             current = chunk;
             proxyToClientResponse.write(last, bytes, this);
             return Action.SCHEDULED;
         }
+    }
+
+    /** Reads what follows the announced length, if it is there already: true when it was the end. */
+    private boolean drainedEnd() {
+        Content.Chunk after = upstreamBody.read();
+        if (after == null) {
+            return false;
+        }
+        after.release();
+        if (Content.Chunk.isFailure(after)) {
+            LOG.debug("upstream {} failed after the whole body was read", attempt.member.address(), after.getFailure());
+            return true;
+        }
+        return after.isLast();
     }
 
     @Override
