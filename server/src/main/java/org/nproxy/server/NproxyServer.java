@@ -22,7 +22,6 @@ import org.nproxy.server.internal.Dispatcher;
 import org.nproxy.server.internal.Generation;
 import org.nproxy.server.internal.Leases;
 import org.nproxy.server.internal.Listener;
-import org.nproxy.server.internal.ServerThreads;
 import org.nproxy.server.internal.SharedResources;
 import org.nproxy.server.internal.Handover;
 import org.nproxy.server.internal.PortProbe;
@@ -107,7 +106,7 @@ public final class NproxyServer {
         if (mode.equals("virtual")) {
             // Jetty's default caps concurrent tasks at 200: 200 slow upstreams or downloads would
             // queue every other request behind them. Each request here is one cheap virtual thread.
-            VirtualThreadPool threads = new ServerThreads(Integer.getInteger("nproxy.threads.max", 10_000));
+            VirtualThreadPool threads = new VirtualThreadPool(Integer.getInteger("nproxy.threads.max", 10_000));
             threads.setName("nproxy");
             return threads;
         }
