@@ -24,6 +24,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * <p>Used by every TCP listener ({@link #connector}) and by the upstream clients' end points.
  */
 public class ShortReadEndPoint extends SocketChannelEndPoint {
+    private static final boolean ENABLED = !"false".equals(System.getProperty("nproxy.short-reads"));
     /** The last read returned less than the room it had: the next fill may answer 0 at once. */
     private boolean drained;
 
@@ -39,7 +40,7 @@ public class ShortReadEndPoint extends SocketChannelEndPoint {
         }
         int room = room(buffer);
         int filled = super.fill(buffer);
-        drained = filled > 0 && filled < room;
+        drained = ENABLED && filled > 0 && filled < room;
         return filled;
     }
 
