@@ -1,5 +1,6 @@
 package org.nproxy.proxy;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Set;
 
@@ -10,7 +11,7 @@ import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.IteratingCallback;
 import org.nproxy.upstream.forward.Forwarding;
 import org.nproxy.upstream.forward.HopByHop;
 import org.nproxy.upstream.forward.TransferCodings;
@@ -23,16 +24,25 @@ import org.slf4j.LoggerFactory;
  * its trailers. Completes the client's callback when the copy ends. Sees each chunk first: a
  * failure chunk read from the upstream makes a failure the peer's, not the client's.
  */
-final class ProxyToClient implements Callback, Content.Chunk.Processor {
+final class ProxyToClient extends IteratingCallback {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyToClient.class);
 
     private final UpstreamAttempt attempt;
     private final Content.Source upstreamBody;
+    private final Response proxyToClientResponse;
+    /** The body's length from the upstream's Content-Length; -1 when unknown or when no body comes. */
+    private final long length;
+    private long written;
+    private boolean lastWritten;
+    private boolean done;
+    private Content.Chunk current;
     private boolean upstreamFailed;
 
-    private ProxyToClient(UpstreamAttempt attempt, Content.Source upstreamBody) {
+    private ProxyToClient(UpstreamAttempt attempt, Content.Source upstreamBody, long length) {
         this.attempt = attempt;
         this.upstreamBody = upstreamBody;
+        this.proxyToClientResponse = attempt.call.proxyToClientResponse;
+        this.length = length;
     }
 
     /** Writes the answer's head and starts copying its body. */
@@ -81,23 +91,99 @@ final class ProxyToClient implements Callback, Content.Chunk.Processor {
             // Chunked from the upstream: its trailers, read with the last chunk, follow ours.
             proxyToClientResponse.setTrailersSupplier(() -> HopByHop.trailers(upstreamToProxyResponse.getTrailers()));
         }
-        ProxyToClient copy = new ProxyToClient(attempt, upstreamBody);
-        Content.copy(upstreamBody, proxyToClientResponse, copy, copy);
+        long length = -1;
+        if (codings.isEmpty() && !upstreamHeaders.contains(HttpHeader.TRANSFER_ENCODING) && hasBody(attempt, upstreamToProxyResponse)) {
+            length = upstreamHeaders.getLongField(HttpHeader.CONTENT_LENGTH);
+        }
+        new ProxyToClient(attempt, upstreamBody, length).iterate();
+    }
+
+    private static boolean hasBody(UpstreamAttempt attempt, org.eclipse.jetty.client.Response upstreamToProxyResponse) {
+        int status = upstreamToProxyResponse.getStatus();
+        return !"HEAD".equals(attempt.call.method) && status >= 200 && status != 204 && status != 304;
+    }
+
+    /**
+     * One step of the copy: writes the next chunk, or waits for one. The write that completes the
+     * declared Content-Length is the last one: over h2 and h3 its DATA frame carries END_STREAM, so
+     * the answer leaves in one write instead of a second one for an empty end-of-stream frame; the
+     * upstream's own end (read after it) is then only drained, which lets its connection go back to
+     * the pool.
+     */
+    @Override
+    protected Action process() throws Throwable {
+        if (current != null) {
+            current.release();
+            current = null;
+        }
+        if (done) {
+            return Action.SUCCEEDED;
+        }
+        while (true) {
+            Content.Chunk chunk = upstreamBody.read();
+            if (chunk == null) {
+                upstreamBody.demand(this::iterate);
+                return Action.IDLE;
+            }
+            if (Content.Chunk.isFailure(chunk)) {
+                if (lastWritten) {
+                    // Every byte the upstream announced has been written: the client got its answer.
+                    LOG.debug("upstream {} failed after the whole body was relayed", attempt.member.address(), chunk.getFailure());
+                    return Action.SUCCEEDED;
+                }
+                upstreamFailed = true;
+                throw chunk.getFailure();
+            }
+            if (lastWritten) {
+                chunk.release();
+                if (chunk.isLast()) {
+                    return Action.SUCCEEDED;
+                }
+                continue;
+            }
+            ByteBuffer bytes = chunk.getByteBuffer();
+            int n = bytes.remaining();
+            written += n;
+            boolean last = chunk.isLast() || (length >= 0 && n > 0 && written >= length);
+            lastWritten = last;
+            done = chunk.isLast();
+            if (last && !done) {
+                // Usually the upstream's end is already parsed: reading it now completes the
+                // exchange, so the connection is back in the pool before the client sees the end
+                // of its answer (and its next request finds it there).
+                done = drainedEnd();
+            }
+            current = chunk;
+            proxyToClientResponse.write(last, bytes, this);
+            return Action.SCHEDULED;
+        }
+    }
+
+    /** Reads what follows the announced length, if it is there already: true when it was the end. */
+    private boolean drainedEnd() {
+        Content.Chunk after = upstreamBody.read();
+        if (after == null) {
+            return false;
+        }
+        after.release();
+        if (Content.Chunk.isFailure(after)) {
+            LOG.debug("upstream {} failed after the whole body was read", attempt.member.address(), after.getFailure());
+            return true;
+        }
+        return after.isLast();
     }
 
     @Override
-    public boolean process(Content.Chunk chunk, Callback next) {
-        upstreamFailed |= Content.Chunk.isFailure(chunk);
-        return false; // the copy goes on as usual
-    }
-
-    @Override
-    public void succeeded() {
+    protected void onCompleteSuccess() {
         attempt.call.callback.succeeded();
     }
 
     @Override
-    public void failed(Throwable x) {
+    protected void onCompleteFailure(Throwable x) {
+        if (current != null) {
+            current.release();
+            current = null;
+        }
         upstreamBody.fail(x);
         if (upstreamFailed) {
             LOG.warn("upstream '{}' peer {} failed on {} {} (attempt {}) after the answer started: {}",

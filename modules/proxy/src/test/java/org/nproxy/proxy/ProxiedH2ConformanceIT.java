@@ -90,6 +90,38 @@ class ProxiedH2ConformanceIT {
         }
     }
 
+    /**
+     * A body of known length ends on its last DATA frame, which carries END_STREAM: no empty DATA
+     * frame follows it (that frame was one more write, a TLS record and a system call, per answer).
+     * 60,000 bytes: several DATA frames, the last one short, within the initial flow-control window
+     * (this client sends no WINDOW_UPDATE).
+     */
+    @Test
+    void aBodyOfKnownLengthEndsOnItsLastDataFrame() throws Exception {
+        try (H2Wire h2 = open()) {
+            h2.headers(1, true, H2Wire.get("/download?size=60000"));
+            long bytes = 0;
+            StringBuilder frames = new StringBuilder();
+            while (true) {
+                H2Wire.Frame f = h2.read();
+                assertTrue(f != null && f.type() != H2Wire.GOAWAY && f.type() != H2Wire.RST_STREAM, "stream ended early: " + frames);
+                if (f.stream() != 1) {
+                    continue;
+                }
+                frames.append(f.type() == H2Wire.DATA ? "DATA(" + f.payload().length + ") " : "type" + f.type() + " ");
+                if (f.type() == H2Wire.DATA) {
+                    bytes += f.payload().length;
+                }
+                if ((f.flags() & H2Wire.END_STREAM) != 0) {
+                    assertEquals(H2Wire.DATA, f.type(), frames.toString());
+                    assertTrue(f.payload().length > 0, "an empty DATA frame ended the stream: " + frames);
+                    break;
+                }
+            }
+            assertEquals(60_000, bytes, frames.toString());
+        }
+    }
+
     @Test
     void proxiedGetAndPostAreAnswered() throws Exception {
         try (H2Wire h2 = open()) {

@@ -7,10 +7,10 @@ import java.nio.channels.SocketChannel;
 
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.io.ManagedSelector;
-import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
+import org.nproxy.server.ShortReadEndPoint;
 
 /**
  * The pool clients' end point to a peer. From the moment a request begins on the connection
@@ -22,9 +22,10 @@ import org.eclipse.jetty.util.thread.Scheduler;
  *
  * <p>Reads are declared non-blocking ({@link #fillInterested}): the selector thread that sees an
  * answer parses it and runs the proxy's listeners itself (they only copy headers and start
- * writes with callbacks) instead of handing every read to another thread.
+ * writes with callbacks) instead of handing every read to another thread. After a short read
+ * the next fill answers 0 without a system call ({@link ShortReadEndPoint}).
  */
-final class ResponseFraming extends SocketChannelEndPoint {
+final class ResponseFraming extends ShortReadEndPoint {
     /** A response head larger than this is passed on unscanned (Jetty's parser then refuses it). */
     private final int maxHead;
     /** True from a request's begin until its final answer's head is complete. */

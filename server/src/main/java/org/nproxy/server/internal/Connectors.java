@@ -35,7 +35,7 @@ public final class Connectors {
         if (listen.has("h2c")) {
             factories.add(limit(new StrictH2cFactory(http), listen.limits()));
         }
-        return configure(new ServerConnector(server, 1, 1, factories.toArray(ConnectionFactory[]::new)), listen, global);
+        return configure(new TcpConnector(server, factories.toArray(ConnectionFactory[]::new)), listen, global);
     }
 
     public static HttpConfiguration httpConfiguration(ListenConfig listen, GlobalSettings global) {

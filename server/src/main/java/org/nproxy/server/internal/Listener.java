@@ -122,7 +122,7 @@ public final class Listener {
         factories.add(0, alpn);
         factories.add(0, new SslConnectionFactory(tls, alpn.getProtocol()));
         ServerConnector tcp = Connectors.configure(
-            new ServerConnector(server, 1, 1, factories.toArray(ConnectionFactory[]::new)), listen, global);
+            new TcpConnector(server, factories.toArray(ConnectionFactory[]::new)), listen, global);
         server.addConnector(tcp);
         if (quic != null) {
             if (listen.port() == 0) {
