@@ -64,6 +64,9 @@ else
   case "$config" in /*) ;; *) config="$PWD/$config" ;; esac
 fi
 
+# The JVM options when NPROXY_JAVA_OPTS is unset: see docs/performance.md, "Start and memory".
+default_java_opts="-Xmx1g"
+
 pidfile="$NPROXY_BASE/var/nproxy.pid"
 logfile="$NPROXY_BASE/logs/nproxy.log"
 
@@ -74,15 +77,66 @@ java_cmd() {
     exit 1
   fi
   # shellcheck disable=SC2206
-  local opts=(${NPROXY_JAVA_OPTS:--Xmx1g})
+  local opts=(${NPROXY_JAVA_OPTS:-$default_java_opts}) major
+  major="$(nproxy_java_major "$NPROXY_JAVA")"
   # The cache's off-heap tier (Ehcache) uses sun.misc.Unsafe: JDK 23+ warns, or refuses with =deny,
   # unless it is allowed; JDK 21 and 22 do not know the flag.
-  if [ "$(nproxy_java_major "$NPROXY_JAVA")" -ge 23 ]; then
+  if [ "$major" -ge 23 ]; then
     opts+=(--sun-misc-unsafe-memory-access=allow)
   fi
-  cmd=("$NPROXY_JAVA" "${opts[@]}" -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED
-       "-Dnproxy.home=$NPROXY_HOME" "-Dnproxy.base=$NPROXY_BASE" ${props[@]+"${props[@]}"}
+  opts+=(-XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED)
+  local tail=("-Dnproxy.home=$NPROXY_HOME" "-Dnproxy.base=$NPROXY_BASE" ${props[@]+"${props[@]}"}
        -cp "$NPROXY_HOME/lib/*" org.nproxy.server.Main)
+  aot_setup "$major"
+  cmd=("$NPROXY_JAVA" "${opts[@]}" ${aot_use[@]+"${aot_use[@]}"} "${tail[@]}")
+  train_cmd=("$NPROXY_JAVA" "${opts[@]}" "-XX:AOTCacheOutput=$aot_cache.tmp" -Xlog:aot=off -Xlog:cds=off "${tail[@]}")
+}
+
+# The JVM's AOT cache (JDK 25+: JEP 483, 514, 515): the classes every start loads, already parsed
+# and linked, and their method profiles, in $NPROXY_BASE/var/aot/nproxy-KEY.aot. KEY covers what
+# the JVM checks a cache against (the java binary and its release, lib/'s jars in the order the
+# JVM lists them, the JVM options), so an edited lib/ or another JDK gets a new cache instead of a
+# stale one; lib/ext/ and etc/ are not in it (their classes load as before; nothing goes stale).
+# The cache is made after the first start that has none, by a background JVM that trains on
+# `Main aot-train` (docs/performance.md, "Start and memory"). -Xlog:aot=off,cds=off: a cache the
+# JVM cannot use (truncated, or a JDK update under the same path) is ignored without a word.
+# NPROXY_AOT=off turns all of it off. JDK 21-24: no cache (start as before).
+aot_setup() {
+  aot_use=(); aot_cache=""; aot_train=""
+  [ "${NPROXY_AOT:-on}" = on ] && [ "$1" -ge 25 ] || return 0
+  local release key
+  release="$(dirname "$(dirname "$(readlink -f "$NPROXY_JAVA")")")/release"
+  key="$( { readlink -f "$NPROXY_JAVA"; cat "$release" 2>/dev/null
+            (cd "$NPROXY_HOME/lib" && ls -lU --time-style=+%s -- *.jar)
+            printf '%s\n' "${opts[@]}"; } | cksum | cut -d' ' -f1)"
+  aot_cache="$NPROXY_BASE/var/aot/nproxy-$key.aot"
+  if [ -f "$aot_cache" ]; then
+    aot_use=("-XX:AOTCache=$aot_cache" -Xlog:aot=off -Xlog:cds=off)
+  else
+    aot_train=yes
+  fi
+}
+
+# aot_train_background DELAY: when the cache for this JDK and lib/ is missing, makes it in the
+# background after DELAY seconds (at low priority, one at a time per base, output in
+# var/aot/train.log), into a temporary name renamed when complete; older caches are removed then.
+aot_train_background() {
+  [ -n "$aot_train" ] && command -v flock >/dev/null 2>&1 || return 0
+  local dir="${aot_cache%/*}"
+  mkdir -p "$dir" 2>/dev/null && [ -w "$dir" ] || return 0
+  (
+    exec 9>"$dir/train.lock"
+    flock -n 9 || exit 0
+    sleep "$1"
+    [ -f "$aot_cache" ] && exit 0
+    rm -f "$aot_cache.tmp" "$aot_cache.tmp.config"
+    if nice -n 10 "${train_cmd[@]}" aot-train --config "$config" > "$dir/train.log" 2>&1 && [ -s "$aot_cache.tmp" ]; then
+      find "$dir" -maxdepth 1 -name 'nproxy-*.aot' -delete
+      mv -f "$aot_cache.tmp" "$aot_cache"
+    else
+      rm -f "$aot_cache.tmp" "$aot_cache.tmp.config"
+    fi
+  ) < /dev/null > /dev/null 2>&1 &
 }
 
 # Background jobs of a non-interactive shell start with SIGINT ignored, and a JVM started with
@@ -134,6 +188,7 @@ do_start() {
     if [ -f "$pidfile" ] && [ "$(tr -dc '0-9' < "$pidfile")" = "$child" ] && answers "$child"; then
       local file="$NPROXY_BASE/var/nproxy-$child.status"
       echo "nproxy $(status_field "$file" version) started, pid $child, listening on $(status_field "$file" listeners)"
+      aot_train_background 0
       return 0
     fi
     if ! alive "$child"; then
@@ -260,6 +315,7 @@ do_upgrade() {
     sleep 0.05; waited=$((waited + 1))
   done
   printf '%s\n' "$child" > "$pidfile.tmp" && mv -f "$pidfile.tmp" "$pidfile" && rm -f "$newpidfile"
+  aot_train_background 0
   rm -f "$result"
   local t0; t0="$(now_ms)"
   kill -TERM "$old"
@@ -317,6 +373,7 @@ case "$verb" in
   run)
     java_cmd
     mkdir -p "$NPROXY_BASE/logs" "$NPROXY_BASE/var"
+    aot_train_background 10
     exec "${launch[@]}" "${cmd[@]}" run --config "$config" ;;
   start) do_start; exit $? ;;
   stop) do_stop; exit $? ;;
