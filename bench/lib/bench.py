@@ -25,6 +25,7 @@ import load
 import procs
 import report
 import scenarios
+import startup
 from servers import Nginx, Nproxy, Varnish
 
 PROXY_CORE = 0
@@ -61,7 +62,7 @@ def main(argv):
                      "warmup_s": args.warmup, "max_warmup_s": args.max_warmup, "nginx_warmup_s": args.nginx_warmup,
                      "proxy_core": PROXY_CORE, "client_core": CLIENT_CORE, "nproxy_home": home,
                      "access_log": not args.no_access_log,
-                     "nproxy_java_opts": os.environ.get("NPROXY_JAVA_OPTS", "(default: -Xmx1g)")},
+                     "nproxy_java_opts": os.environ.get("NPROXY_JAVA_OPTS", "(bin/nproxy.sh's default)")},
         "scenarios": [],
     }
     interrupted = False
@@ -73,6 +74,10 @@ def main(argv):
         for sc in chosen:
             log(f"=== {sc.name}: {sc.description}")
             try:
+                if sc.kind in startup.KINDS:
+                    doc["scenarios"].append(startup.run(sc, env, home, tmp, args))
+                    procs.stop_all()
+                    continue
                 doc["scenarios"].append(run_scenario(sc, env, home, tmp, args))
             except (RuntimeError, ValueError, OSError) as e:
                 log(f"{sc.name}: harness error: {e}")
@@ -137,6 +142,8 @@ def parse_args(argv):
                    default=os.environ.get("BENCH_ACCESS_LOG", "on") == "off",
                    help="turn the access log off on both sides (default: on, as users run them)")
     p.add_argument("--keep", action="store_true", help="keep the temp dir (configs, logs)")
+    p.add_argument("--idle", type=int, default=int(os.environ.get("BENCH_IDLE", 10)),
+                   help="idle-rss: seconds between the last request and reading RSS (default 10)")
     p.add_argument("--home", default=os.path.dirname(os.path.dirname(here)), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     unknown = [n for n in args.scenario if n not in scenarios.BY_NAME]

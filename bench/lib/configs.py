@@ -189,3 +189,17 @@ def nproxy_cache(port, origin_port, tier, access_log=False):
     upstream = f'  <upstream name="origin"><peer address="127.0.0.1:{origin_port}"/></upstream>\n'
     return _nproxy(port, '<cache zone="bench"/>\n      <proxy upstream="origin"/>', upstream,
                    access_log=access_log, top=zone)
+
+
+# --- start and idle-rss (bench/lib/startup.py): the bundled site, each side as shipped ---
+
+def nginx_bundled(run_dir, port, tls_port, html, tls):
+    """nginx doing what Nproxy's bundled etc/nproxy.xml does: /ping, the welcome page, TLS with h2,
+    the access log on (buffered), one worker."""
+    return _nginx_main(run_dir, f"""    server {{
+        {nginx_listen(port, False)}
+        {nginx_listen(tls_port, True)}
+        {nginx_tls(tls)}
+        location = /ping {{ return 200 "pong"; }}
+        location / {{ root {html}; index index.html; }}
+    }}""", True)
