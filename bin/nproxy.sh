@@ -101,11 +101,13 @@ java_cmd() {
     opts+=(--sun-misc-unsafe-memory-access=allow)
   fi
   opts+=(-XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED)
-  local tail=("-Dnproxy.home=$NPROXY_HOME" "-Dnproxy.base=$NPROXY_BASE" ${props[@]+"${props[@]}"}
-       -cp "$NPROXY_HOME/lib/*" org.nproxy.server.Main)
+  local jprops=("-Dnproxy.home=$NPROXY_HOME" "-Dnproxy.base=$NPROXY_BASE" ${props[@]+"${props[@]}"})
+  local main=(-cp "$NPROXY_HOME/lib/*" org.nproxy.server.Main)
   aot_setup "$major"
-  cmd=("$NPROXY_JAVA" "${opts[@]}" ${aot_use[@]+"${aot_use[@]}"} "${tail[@]}")
-  train_cmd=("$NPROXY_JAVA" "${opts[@]}" "-XX:AOTCacheOutput=$aot_cache.tmp" -Xlog:aot=off -Xlog:cds=off "${tail[@]}")
+  cmd=("$NPROXY_JAVA" "${opts[@]}" ${aot_use[@]+"${aot_use[@]}"} "${jprops[@]}" "${main[@]}")
+  # The training writes its output to var/aot/train.log, never to the server's log (-Dnproxy.log= last wins).
+  train_cmd=("$NPROXY_JAVA" "${opts[@]}" "-XX:AOTCacheOutput=$aot_cache.tmp" -Xlog:aot=off -Xlog:cds=off
+             "${jprops[@]}" -Dnproxy.log= "${main[@]}")
 }
 
 # The JVM's AOT cache (JDK 25+: JEP 483, 514, 515): the classes every start loads, already parsed
@@ -140,7 +142,9 @@ aot_train_background() {
   [ -n "$aot_train" ] && command -v flock >/dev/null 2>&1 || return 0
   local dir="${aot_cache%/*}"
   mkdir -p "$dir" 2>/dev/null && [ -w "$dir" ] || return 0
-  (
+  # Two forks: the job's parent exits at once, so the job never waits as a zombie under the JVM
+  # that `run` execs into.
+  ( (
     exec 9>"$dir/train.lock"
     flock -n 9 || exit 0
     sleep "$1"
@@ -152,7 +156,7 @@ aot_train_background() {
     else
       rm -f "$aot_cache.tmp" "$aot_cache.tmp.config"
     fi
-  ) < /dev/null > /dev/null 2>&1 &
+  ) < /dev/null > /dev/null 2>&1 & )
 }
 
 # Background jobs of a non-interactive shell start with SIGINT ignored, and a JVM started with

@@ -92,6 +92,8 @@ class AotCacheIT {
         String log = Files.readString(install.base.resolve("logs/nproxy.log"));
         assertFalse(log.contains("[aot]") || log.contains("[cds]") || log.contains("AOT cache")
             || log.contains("shared archive"), "the JVM wrote about the cache:\n" + log);
+        // The training has its own log (var/aot/train.log): its server never writes the operator's.
+        assertFalse(log.contains("nproxy-aot-train"), "the training wrote into logs/nproxy.log:\n" + log);
     }
 
     @Test
