@@ -49,8 +49,8 @@ public final class MimeTable {
     /**
      * Jetty's {@code mime.properties}, read as a resource of its package. Not through
      * {@code MimeTypes.DEFAULTS}: initialising that class calls {@code Locale.getAvailableLocales()},
-     * which loads the JDK's CLDR locale data (about a third of {@code nproxy.sh check}'s CPU for the
-     * bundled config, measured with a JFR class-load trace; docs/performance.md, "Start and memory").
+     * which loads the JDK's CLDR locale data: found with a JFR class-load trace, about a quarter of
+     * {@code nproxy.sh check}'s CPU on the bundled config (docs/performance.md, "Start and memory").
      * Referring to {@code MimeTypes.class} does not initialise it.
      */
     private static final Map<String, String> JETTY = jettyTable();
