@@ -13,7 +13,9 @@
 # NPROXY_HOME  the install (default: the directory above this script, symlinks resolved)
 # NPROXY_BASE  the instance: etc/, logs/, var/, lib/ext/ (default: NPROXY_HOME)
 # JAVA_HOME    a JDK/JRE >= 21 (found automatically when unset; see bin/find-java.sh)
-# NPROXY_JAVA_OPTS  extra JVM options (default: -Xmx1g)
+# NPROXY_JAVA_OPTS  JVM options, replacing the defaults (-XX:+UseSerialGC -Xms32m -Xmn24m -Xmx1g;
+#                   see default_java_opts below and docs/performance.md, "Start and memory")
+# NPROXY_AOT   on (default) | off: the JVM's AOT cache in var/aot/ on JDK 25+ (see aot_setup below)
 # NPROXY_START_WAIT / NPROXY_STOP_WAIT  seconds start/stop wait before giving up (60 / 300)
 set -uo pipefail
 
@@ -64,6 +66,23 @@ else
   case "$config" in /*) ;; *) config="$PWD/$config" ;; esac
 fi
 
+# The JVM options when NPROXY_JAVA_OPTS is unset (docs/performance.md, "Start and memory"). A
+# proxy's live set is small (connections, routes, pools; caches' heap tiers are sized in entries)
+# and almost everything it allocates dies within one request:
+#   -XX:+UseSerialGC  young collections of a few MB of survivors take ~1 ms; no concurrent GC
+#                     threads, barriers or remembered sets (G1 committed 45 MB of GC structures
+#                     for a 1 GB heap). The JVM picks Serial by itself on one core anyway.
+#   -Xms32m -Xmn24m   start small and keep the young generation at 24 MB (JVM default: 1/64 of
+#                     RAM committed at once, a young generation of a third of it, all touched
+#                     under load). Under sustained load, objects that outlive 15 young collections
+#                     pile up in the old generation (measured: ~6 MB a minute at 6,000 req/s,
+#                     while the live set is 9 MB) until a full collection, which Serial runs only
+#                     when the heap reaches -Xmx: lower -Xmx to bound RSS (docs/performance.md).
+#   -Xmx1g            the ceiling for heap cache tiers and bursts.
+# On JDK 22+ also -XX:TrimNativeHeapInterval=5000: the JIT's freed arenas go back to the OS
+# instead of staying in malloc's free lists (about 25 MB of idle RSS after start).
+default_java_opts="-XX:+UseSerialGC -Xms32m -Xmn24m -Xmx1g"
+
 pidfile="$NPROXY_BASE/var/nproxy.pid"
 logfile="$NPROXY_BASE/logs/nproxy.log"
 
@@ -74,15 +93,73 @@ java_cmd() {
     exit 1
   fi
   # shellcheck disable=SC2206
-  local opts=(${NPROXY_JAVA_OPTS:--Xmx1g})
+  local opts=(${NPROXY_JAVA_OPTS:-$default_java_opts}) major
+  major="$(nproxy_java_major "$NPROXY_JAVA")"
+  if [ -z "${NPROXY_JAVA_OPTS:-}" ] && [ "$major" -ge 22 ]; then
+    opts+=(-XX:TrimNativeHeapInterval=5000)
+  fi
   # The cache's off-heap tier (Ehcache) uses sun.misc.Unsafe: JDK 23+ warns, or refuses with =deny,
   # unless it is allowed; JDK 21 and 22 do not know the flag.
-  if [ "$(nproxy_java_major "$NPROXY_JAVA")" -ge 23 ]; then
+  if [ "$major" -ge 23 ]; then
     opts+=(--sun-misc-unsafe-memory-access=allow)
   fi
-  cmd=("$NPROXY_JAVA" "${opts[@]}" -XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED
-       "-Dnproxy.home=$NPROXY_HOME" "-Dnproxy.base=$NPROXY_BASE" ${props[@]+"${props[@]}"}
-       -cp "$NPROXY_HOME/lib/*" org.nproxy.server.Main)
+  opts+=(-XX:+ExitOnOutOfMemoryError --enable-native-access=ALL-UNNAMED)
+  local jprops=("-Dnproxy.home=$NPROXY_HOME" "-Dnproxy.base=$NPROXY_BASE" ${props[@]+"${props[@]}"})
+  local main=(-cp "$NPROXY_HOME/lib/*" org.nproxy.server.Main)
+  aot_setup "$major"
+  cmd=("$NPROXY_JAVA" "${opts[@]}" ${aot_use[@]+"${aot_use[@]}"} "${jprops[@]}" "${main[@]}")
+  # The training writes its output to var/aot/train.log, never to the server's log (-Dnproxy.log= last wins).
+  train_cmd=("$NPROXY_JAVA" "${opts[@]}" "-XX:AOTCacheOutput=$aot_cache.tmp" -Xlog:aot=off -Xlog:cds=off
+             "${jprops[@]}" -Dnproxy.log= "${main[@]}")
+}
+
+# The JVM's AOT cache (JDK 25+: JEP 483, 514, 515): the classes every start loads, already parsed
+# and linked, and their method profiles, in $NPROXY_BASE/var/aot/nproxy-KEY.aot. KEY covers what
+# the JVM checks a cache against (the java binary and its release, lib/'s jars in the order the
+# JVM lists them, the JVM options), so an edited lib/ or another JDK gets a new cache instead of a
+# stale one; lib/ext/ and etc/ are not in it (their classes load as before; nothing goes stale).
+# The cache is made after the first start that has none, by a background JVM that trains on
+# `Main aot-train` (docs/performance.md, "Start and memory"). -Xlog:aot=off,cds=off: a cache the
+# JVM cannot use (truncated, or a JDK update under the same path) is ignored without a word.
+# NPROXY_AOT=off turns all of it off. JDK 21-24: no cache (start as before).
+aot_setup() {
+  aot_use=(); aot_cache=""; aot_train=""
+  [ "${NPROXY_AOT:-on}" = on ] && [ "$1" -ge 25 ] || return 0
+  local release key
+  release="$(dirname "$(dirname "$(readlink -f "$NPROXY_JAVA")")")/release"
+  key="$( { readlink -f "$NPROXY_JAVA"; cat "$release" 2>/dev/null
+            (cd "$NPROXY_HOME/lib" && ls -lU --time-style=+%s -- *.jar)
+            printf '%s\n' "${opts[@]}"; } | cksum | cut -d' ' -f1)"
+  aot_cache="$NPROXY_BASE/var/aot/nproxy-$key.aot"
+  if [ -f "$aot_cache" ]; then
+    aot_use=("-XX:AOTCache=$aot_cache" -Xlog:aot=off -Xlog:cds=off)
+  else
+    aot_train=yes
+  fi
+}
+
+# aot_train_background DELAY: when the cache for this JDK and lib/ is missing, makes it in the
+# background after DELAY seconds (at low priority, one at a time per base, output in
+# var/aot/train.log), into a temporary name renamed when complete; older caches are removed then.
+aot_train_background() {
+  [ -n "$aot_train" ] && command -v flock >/dev/null 2>&1 || return 0
+  local dir="${aot_cache%/*}"
+  mkdir -p "$dir" 2>/dev/null && [ -w "$dir" ] || return 0
+  # Two forks: the job's parent exits at once, so the job never waits as a zombie under the JVM
+  # that `run` execs into.
+  ( (
+    exec 9>"$dir/train.lock"
+    flock -n 9 || exit 0
+    sleep "$1"
+    [ -f "$aot_cache" ] && exit 0
+    rm -f "$aot_cache.tmp" "$aot_cache.tmp.config"
+    if nice -n 10 "${train_cmd[@]}" aot-train --config "$config" > "$dir/train.log" 2>&1 && [ -s "$aot_cache.tmp" ]; then
+      find "$dir" -maxdepth 1 -name 'nproxy-*.aot' -delete
+      mv -f "$aot_cache.tmp" "$aot_cache"
+    else
+      rm -f "$aot_cache.tmp" "$aot_cache.tmp.config"
+    fi
+  ) < /dev/null > /dev/null 2>&1 & )
 }
 
 # Background jobs of a non-interactive shell start with SIGINT ignored, and a JVM started with
@@ -134,6 +211,7 @@ do_start() {
     if [ -f "$pidfile" ] && [ "$(tr -dc '0-9' < "$pidfile")" = "$child" ] && answers "$child"; then
       local file="$NPROXY_BASE/var/nproxy-$child.status"
       echo "nproxy $(status_field "$file" version) started, pid $child, listening on $(status_field "$file" listeners)"
+      aot_train_background 0
       return 0
     fi
     if ! alive "$child"; then
@@ -260,6 +338,7 @@ do_upgrade() {
     sleep 0.05; waited=$((waited + 1))
   done
   printf '%s\n' "$child" > "$pidfile.tmp" && mv -f "$pidfile.tmp" "$pidfile" && rm -f "$newpidfile"
+  aot_train_background 0
   rm -f "$result"
   local t0; t0="$(now_ms)"
   kill -TERM "$old"
@@ -317,6 +396,7 @@ case "$verb" in
   run)
     java_cmd
     mkdir -p "$NPROXY_BASE/logs" "$NPROXY_BASE/var"
+    aot_train_background 10
     exec "${launch[@]}" "${cmd[@]}" run --config "$config" ;;
   start) do_start; exit $? ;;
   stop) do_stop; exit $? ;;

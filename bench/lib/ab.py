@@ -74,6 +74,7 @@ def main(argv):
                 result = bench.measure(sc, side, env, args)
                 if result["errors"]:
                     raise RuntimeError(f"{side['proxy']} round {r + 1}: {result['error_detail']}")
+                result["rss_mib"] = procs.rss_kib(side["server"].pid) / 1024.0  # right after the round's load
                 side["rounds"].append(result)
                 bench.log(f"{side['proxy']} round {r + 1}: {result['rps']:.0f} req/s, "
                           f"{result['cpu_us_per_req']:.1f} µs CPU/req, others on core 0: {result['core_others_pct']:.0f}%")
@@ -88,14 +89,17 @@ def print_table(sc, sides):
     first = None
     print(f"\n{sc.name}, {len(sides[0]['rounds'])} alternating rounds; medians; noise = the most other "
           f"processes took of core 0 in a round")
-    print(f"{'variant':16} {'req/s':>8} {'CPU µs/req':>11} {'ratio':>6} {'Δ µs/req':>9} {'noise %':>8}  rounds (CPU µs/req)")
+    print(f"{'variant':16} {'req/s':>8} {'CPU µs/req':>11} {'ratio':>6} {'Δ µs/req':>9} {'noise %':>8} {'RSS MiB':>8}  "
+          f"rounds (CPU µs/req)")
     for side in sides:
         cpu = statistics.median(r["cpu_us_per_req"] for r in side["rounds"])
         rps = statistics.median(r["rps"] for r in side["rounds"])
         noise = max(r["core_others_pct"] or 0.0 for r in side["rounds"])
         first = first or cpu
         each = " ".join(f"{r['cpu_us_per_req']:.1f}" for r in side["rounds"])
-        print(f"{side['proxy']:16} {rps:8.0f} {cpu:11.1f} {cpu / first:5.2f}x {cpu - first:+9.2f} {noise:8.0f}  {each}")
+        rss = max(r.get("rss_mib", 0.0) for r in side["rounds"])  # the most after any round
+        print(f"{side['proxy']:16} {rps:8.0f} {cpu:11.1f} {cpu / first:5.2f}x {cpu - first:+9.2f} {noise:8.0f} "
+              f"{rss:8.0f}  {each}")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import load
 import procs
 import report
 import scenarios
+import startup
 from servers import Nginx, Nproxy, Varnish
 
 PROXY_CORE = 0
@@ -61,7 +62,7 @@ def main(argv):
                      "warmup_s": args.warmup, "max_warmup_s": args.max_warmup, "nginx_warmup_s": args.nginx_warmup,
                      "proxy_core": PROXY_CORE, "client_core": CLIENT_CORE, "nproxy_home": home,
                      "access_log": not args.no_access_log,
-                     "nproxy_java_opts": os.environ.get("NPROXY_JAVA_OPTS", "(default: -Xmx1g)")},
+                     "nproxy_java_opts": os.environ.get("NPROXY_JAVA_OPTS", "(bin/nproxy.sh's default)")},
         "scenarios": [],
     }
     interrupted = False
@@ -74,6 +75,10 @@ def main(argv):
         for sc in chosen:
             log(f"=== {sc.name}: {sc.description}")
             try:
+                if sc.kind in startup.KINDS:
+                    doc["scenarios"].append(startup.run(sc, env, home, tmp, args))
+                    procs.stop_all()
+                    continue
                 doc["scenarios"].append(run_scenario(sc, env, home, tmp, args))
             except (RuntimeError, ValueError, OSError) as e:
                 log(f"{sc.name}: harness error: {e}")
@@ -141,6 +146,8 @@ def parse_args(argv):
     p.add_argument("--ws-tunnels", type=int, default=int(os.environ.get("BENCH_WS_TUNNELS", 0)) or None,
                    help="idle tunnels of ws-idle (default 9000: each is 2 files in the proxy and 2 in the driver, "
                         "and the hard limit of open files is often 20000)")
+    p.add_argument("--idle", type=int, default=int(os.environ.get("BENCH_IDLE", 10)),
+                   help="idle-rss: seconds between the last request and reading RSS (default 10)")
     p.add_argument("--home", default=os.path.dirname(os.path.dirname(here)), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     unknown = [n for n in args.scenario if n not in scenarios.BY_NAME]

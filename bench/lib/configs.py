@@ -267,3 +267,17 @@ def nproxy_h3(port, tls, body=None, origin_port=None, access_log=False):
         text = _nproxy(port, f'<return status="200" body="{body}" content-type="text/plain"/>', tls=tls,
                        access_log=access_log)
     return text.replace('protocols="h2 http/1.1"', 'protocols="h3 h2 http/1.1"')
+
+
+# --- start and idle-rss (bench/lib/startup.py): the bundled site, each side as shipped ---
+
+def nginx_bundled(run_dir, port, tls_port, html, tls):
+    """nginx doing what Nproxy's bundled etc/nproxy.xml does: /ping, the welcome page, TLS with h2,
+    the access log on (buffered), one worker."""
+    return _nginx_main(run_dir, f"""    server {{
+        {nginx_listen(port, False)}
+        {nginx_listen(tls_port, True)}
+        {nginx_tls(tls)}
+        location = /ping {{ return 200 "pong"; }}
+        location / {{ root {html}; index index.html; }}
+    }}""", True)

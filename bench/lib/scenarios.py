@@ -143,4 +143,12 @@ ALL = [
              ws_tunnels=500, ws_active=10),
 ]
 
+# No load: bench/lib/startup.py measures these (Nproxy's bundled config vs the nginx equivalent).
+ALL += [
+    Scenario("start", "the bundled config (etc/nproxy.xml): `nproxy.sh check` vs `nginx -t`, and start until "
+             "/ping answers 200, first without then with the AOT cache (JDK 25+)", "start", "/ping", tls=True),
+    Scenario("idle-rss", "the bundled config: RSS --idle seconds after start and one request per listener "
+             "(nginx: master + worker)", "idle-rss", "/ping", tls=True),
+]
+
 BY_NAME = {s.name: s for s in ALL}

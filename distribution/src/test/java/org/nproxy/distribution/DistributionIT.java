@@ -278,7 +278,7 @@ class DistributionIT {
         List<String> cmd = new ArrayList<>();
         cmd.add(link.toString());
         cmd.addAll(List.of(args));
-        return exec(cwd, cmd, Map.of("JAVA_HOME", System.getProperty("nproxy.java.home")));
+        return exec(cwd, cmd, Map.of("JAVA_HOME", System.getProperty("nproxy.java.home"), "NPROXY_AOT", "off"));
     }
 
     private static Result exec(Path dir, List<String> cmd, Map<String, String> env) throws IOException, InterruptedException {

@@ -70,6 +70,8 @@ final class Install {
         env.put("JAVA_HOME", System.getProperty("nproxy.java.home"));
         env.put("NPROXY_BASE", base.toString());
         env.put("NPROXY_JAVA_OPTS", "-Xmx256m");
+        // No background AOT training after each start of each test's fresh base (AotCacheIT turns it on).
+        env.put("NPROXY_AOT", "off");
         return env;
     }
 

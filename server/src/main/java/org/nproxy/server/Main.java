@@ -71,6 +71,9 @@ public final class Main {
                 return check(home, base, configFile, out, err);
             case "run":
                 return serve(home, base, configFile, out, err);
+            case "aot-train":
+                // bin/nproxy.sh's background training run for the JVM's AOT cache (docs/performance.md).
+                return org.nproxy.server.internal.AotTraining.run(base, configFile, extDirs(home, base), out, err);
             default:
                 err.println("nproxy: unknown command '" + verb + "'; expected run, check or version");
                 return 2;

@@ -46,13 +46,37 @@ public final class MimeTable {
         {"image/heic", "heic"},
     };
 
+    /**
+     * Jetty's {@code mime.properties}, read as a resource of its package. Not through
+     * {@code MimeTypes.DEFAULTS}: initialising that class calls {@code Locale.getAvailableLocales()},
+     * which loads the JDK's CLDR locale data: found with a JFR class-load trace, about a quarter of
+     * {@code nproxy.sh check}'s CPU on the bundled config (docs/performance.md, "Start and memory").
+     * Referring to {@code MimeTypes.class} does not initialise it.
+     */
+    private static final Map<String, String> JETTY = jettyTable();
+
     private MimeTable() {
+    }
+
+    private static Map<String, String> jettyTable() {
+        Map<String, String> table = new HashMap<>();
+        try (java.io.InputStream in = MimeTypes.class.getResourceAsStream("mime.properties")) {
+            if (in == null) {
+                throw new IllegalStateException("jetty-http has no org/eclipse/jetty/http/mime.properties");
+            }
+            java.util.Properties p = new java.util.Properties();
+            p.load(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.ISO_8859_1));
+            p.forEach((ext, type) -> table.put(ext.toString().trim().toLowerCase(Locale.ROOT), type.toString().trim().toLowerCase(Locale.ROOT)));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return Map.copyOf(table);
     }
 
     /** A fresh mutable copy of the built-in table. */
     public static Map<String, String> defaults() {
         Map<String, String> table = new HashMap<>();
-        MimeTypes.DEFAULTS.getMimeMap().forEach((ext, type) -> table.put(ext.toLowerCase(Locale.ROOT), type));
+        JETTY.forEach((ext, type) -> table.put(ext, type));
         for (String[] row : OVERRIDES) {
             for (String ext : row[1].split(" ")) {
                 table.put(ext, row[0]);
