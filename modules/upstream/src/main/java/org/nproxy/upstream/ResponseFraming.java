@@ -8,7 +8,6 @@ import java.nio.channels.SocketChannel;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.util.BufferUtil;
-import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.nproxy.server.ShortReadEndPoint;
 
@@ -20,7 +19,7 @@ import org.nproxy.server.ShortReadEndPoint;
  * client sends the next request on a connection once the previous answer is complete), so body
  * bytes are never scanned.
  *
- * <p>Reads are declared non-blocking ({@link #fillInterested}): the selector thread that sees an
+ * <p>Reads are declared non-blocking ({@link #readNonBlocking()}): the selector thread that sees an
  * answer parses it and runs the proxy's listeners itself (they only copy headers and start
  * writes with callbacks) instead of handing every read to another thread. After a short read
  * the next fill answers 0 without a system call ({@link ShortReadEndPoint}).
@@ -39,6 +38,7 @@ final class ResponseFraming extends ShortReadEndPoint {
     ResponseFraming(SocketChannel channel, ManagedSelector selector, SelectionKey key, Scheduler scheduler, int maxHead) {
         super(channel, selector, key, scheduler);
         this.maxHead = maxHead;
+        readNonBlocking();
     }
 
     /** Request listener for the client: the head of this request's answer is scanned. */
@@ -135,33 +135,5 @@ final class ResponseFraming extends ShortReadEndPoint {
             releasable = held.position();
         }
         return super.fill(held);
-    }
-
-    @Override
-    public void fillInterested(Callback callback) {
-        super.fillInterested(new NonBlocking(callback));
-    }
-
-    @Override
-    public boolean tryFillInterested(Callback callback) {
-        return super.tryFillInterested(new NonBlocking(callback));
-    }
-
-    /** A read callback that may run on the selector thread. */
-    private record NonBlocking(Callback delegate) implements Callback {
-        @Override
-        public void succeeded() {
-            delegate.succeeded();
-        }
-
-        @Override
-        public void failed(Throwable x) {
-            delegate.failed(x);
-        }
-
-        @Override
-        public InvocationType getInvocationType() {
-            return InvocationType.NON_BLOCKING;
-        }
     }
 }
