@@ -29,6 +29,8 @@ public final class HitForm {
         "expires", "vary", "last-modified");
 
     final Prepared policy;
+    /** The policy's view for a {@code <cache>} of this zone with another targeted list (the last one asked). */
+    private volatile Prepared alternate;
     private final Headers headers;
     private final long length;
     /** The stored fields as sent: plain for a first hit, encoded for the wire from the second on. */
@@ -127,8 +129,18 @@ public final class HitForm {
         return stored.prepared(HitForm::new);
     }
 
-    public Prepared policy() {
-        return policy;
+    /** The policy's view under {@code targeted} (RFC 9213), derived again only for a list other than the first one's. */
+    public Prepared policy(List<String> targeted) {
+        Prepared p = policy;
+        if (p.targeted() == targeted || p.targeted().equals(targeted)) {
+            return p;
+        }
+        Prepared other = alternate;
+        if (other == null || !other.targeted().equals(targeted)) {
+            other = Prepared.of(p.exchange(), targeted);
+            alternate = other;
+        }
+        return other;
     }
 
     /**
