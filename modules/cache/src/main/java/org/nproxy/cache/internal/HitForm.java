@@ -53,6 +53,13 @@ public final class HitForm {
 
     /** Body files up to this size are mapped once and written from the mapping. */
     static final long MAP_MAX = 8 << 20;
+    /**
+     * At most this many body mappings live at once (Linux allows 65530 mappings per process by
+     * default, and the JVM needs its own); past it, hits read their file.
+     */
+    static final int MAPPINGS_MAX = 16_384;
+    private static final java.util.concurrent.atomic.AtomicInteger MAPPINGS = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
 
     /** Age and Cache-Status fields for one age and status label. */
     private record Stamp(long age, String status, HttpField ageField, HttpField statusField) {
@@ -85,7 +92,10 @@ public final class HitForm {
             }
             HttpHeader known = HttpHeader.CACHE.get(f.name());
             HttpField field;
-            if (encode) {
+            if (encode && known != HttpHeader.DATE && known != HttpHeader.SERVER) {
+                // not Date and Server: they replace the server's persistent fields, and Jetty
+                // pre-encodes a persistent copy of a pre-encoded replacement (Huffman, for h2 and
+                // h3) on every response; a plain field is copied as it is
                 field = known != null ? new PreEncodedHttpField(known, f.name(), f.value())
                     : new PreEncodedHttpField(f.name(), f.value());
             } else {
@@ -161,11 +171,17 @@ public final class HitForm {
         if (!again() || length > MAP_MAX || length == 0) {
             return null;
         }
+        if (MAPPINGS.incrementAndGet() > MAPPINGS_MAX) {
+            MAPPINGS.decrementAndGet(); // read instead: the process's mappings are limited (vm.max_map_count)
+            return null;
+        }
         try {
             ByteBuffer m = file.map(FileChannel.MapMode.READ_ONLY, 0, length);
+            CLEANER.register(m, MAPPINGS::decrementAndGet); // unmapped when collected
             mapping = m;
             return m;
         } catch (IOException | RuntimeException e) {
+            MAPPINGS.decrementAndGet();
             return null;
         }
     }

@@ -344,6 +344,8 @@ public final class EhcacheStore implements Store {
         if (value == null) {
             return Optional.empty();
         }
+        Decoded known = decoded.get(key);
+        boolean checked = known != null && known.value() == value; // its file was there when first decoded
         StoredResponse r = decode(key, value, v -> {
             EntryCodec.Entry e = EntryCodec.entry(v);
             if (e == null) {
@@ -355,7 +357,9 @@ public final class EhcacheStore implements Store {
         if (r == null) {
             return Optional.empty();
         }
-        if (r.inFile() && !Files.isRegularFile(r.bodyFile())) {
+        // a body file goes only with its entry (eviction, purge, replacement): a stat per hit only
+        // for what was just decoded (a file lost in a crash, or deleted by hand, reads as a miss)
+        if (r.inFile() && !checked && !Files.isRegularFile(r.bodyFile())) {
             cache.remove(key);
             decoded.remove(key);
             return Optional.empty();
