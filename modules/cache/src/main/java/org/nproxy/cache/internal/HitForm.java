@@ -62,7 +62,7 @@ public final class HitForm {
     private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
 
     /** Age and Cache-Status fields for one age and status label. */
-    private record Stamp(long age, String status, HttpField ageField, HttpField statusField) {
+    private record Stamp(long age, String status, boolean encoded, HttpField ageField, HttpField statusField) {
     }
 
     private HitForm(StoredResponse stored) {
@@ -189,9 +189,17 @@ public final class HitForm {
     /** {@code Age} and {@code Cache-Status} (ours first, then those behind us, RFC 9211 §2). */
     HttpField[] stamp(long age, String cacheStatus) {
         Stamp s = stamp;
-        if (s == null || s.age() != age || !s.status().equals(cacheStatus)) {
-            s = new Stamp(age, cacheStatus, new HttpField(HttpHeader.AGE, Long.toString(age)),
-                new HttpField("Cache-Status", behind == null ? cacheStatus : cacheStatus + ", " + behind));
+        boolean encode = again();
+        if (s == null || s.age() != age || !s.status().equals(cacheStatus) || s.encoded() != encode) {
+            // made once a second per form: encoded for the wire (which a plain field pays on every
+            // response, character by character) when the form serves more than once
+            String status = behind == null ? cacheStatus : cacheStatus + ", " + behind;
+            String ageValue = Long.toString(age);
+            s = encode
+                ? new Stamp(age, cacheStatus, true, new PreEncodedHttpField(HttpHeader.AGE, ageValue),
+                    new PreEncodedHttpField("Cache-Status", status))
+                : new Stamp(age, cacheStatus, false, new HttpField(HttpHeader.AGE, ageValue),
+                    new HttpField("Cache-Status", status));
             stamp = s;
         }
         return new HttpField[] {s.ageField(), s.statusField()};
