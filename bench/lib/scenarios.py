@@ -90,6 +90,9 @@ ALL = [
              "Varnish get the same URLs, wrk -t1 -c50", "cache", "/1k.bin", tier="disk", keys=64),
     Scenario("cache-hit-disk-100k", "as cache-hit-disk-1k with the 100 KiB body (metadata in the heap tier, "
              "the body a file of the zone, mapped), wrk -t1 -c50", "cache", "/100k.bin", tier="disk", keys=64),
+    Scenario("cache-hit-spill-1k", "as cache-hit-disk-1k under 2048 URLs: more entries than Nproxy's heap tier "
+             "holds (170), so most look-ups read Ehcache's disk tier (nginx keeps all the keys in its "
+             "keys_zone, Varnish in memory), wrk -t1 -c50", "cache", "/1k.bin", tier="disk", keys=2048),
     Scenario("reload-under-load", "return-1k while the config is rewritten and reloaded every second "
              "(Nproxy: bin/nproxy.sh reload, nginx: nginx -s reload); any error fails it",
              "return", "/", reload=True),
