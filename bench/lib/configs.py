@@ -178,9 +178,10 @@ def nproxy_proxy(port, origin_port, tls=None, access_log=False, metrics=False, t
 
 
 # The zone of the cache-hit scenarios. "memory": hits from the heap tier (bodies over 32 KiB are
-# files of the zone whatever the tiers: the store's inline limit). "disk": the smallest heap the
-# zone accepts (1m: 28 entries) over a disk tier, no off-heap, and the client cycles over more
-# keys than the heap holds, so most look-ups are answered by Ehcache's disk tier.
+# files of the zone: the store's inline limit). "disk": the smallest heap the zone accepts (1m)
+# over a disk tier, no off-heap, 64 URLs. With a disk tier the inline limit is 2 KiB (larger
+# bodies are files, whose memory tier is the page cache, as nginx's), so the heap tier holds 170
+# entries: every entry of the 64 URLs stays in it, as nginx keeps its keys in its keys_zone.
 NPROXY_ZONES = {
     "memory": 'heap="64m"',
     "disk": 'heap="1m" disk="64m"',

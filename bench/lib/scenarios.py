@@ -114,11 +114,14 @@ ALL = [
              "vs Varnish -s malloc, origin says max-age, wrk -t1 -c50", "cache", "/1k.bin"),
     Scenario("cache-hit-100k", "cache hits of a 100 KiB file (Nproxy keeps bodies over 32 KiB as files "
              "of the zone), wrk -t1 -c50", "cache", "/100k.bin"),
-    Scenario("cache-hit-disk-1k", "cache hits of a 1 KiB body under 64 URLs, Nproxy zone heap=1m (28 entries) "
-             "over disk=64m: most look-ups read Ehcache's disk tier; nginx and Varnish get the same URLs, "
-             "wrk -t1 -c50", "cache", "/1k.bin", tier="disk", keys=64),
-    Scenario("cache-hit-disk-100k", "as cache-hit-disk-1k with the 100 KiB body (entry from the disk tier, "
-             "body file), wrk -t1 -c50", "cache", "/100k.bin", tier="disk", keys=64),
+    Scenario("cache-hit-disk-1k", "cache hits of a 1 KiB body under 64 URLs, Nproxy zone heap=1m over disk=64m "
+             "(with a disk tier, entries hold bodies up to 2 KiB and the heap tier 170 entries); nginx and "
+             "Varnish get the same URLs, wrk -t1 -c50", "cache", "/1k.bin", tier="disk", keys=64),
+    Scenario("cache-hit-disk-100k", "as cache-hit-disk-1k with the 100 KiB body (metadata in the heap tier, "
+             "the body a file of the zone, mapped), wrk -t1 -c50", "cache", "/100k.bin", tier="disk", keys=64),
+    Scenario("cache-hit-spill-1k", "as cache-hit-disk-1k under 2048 URLs: more entries than Nproxy's heap tier "
+             "holds (170), so most look-ups read Ehcache's disk tier (nginx keeps all the keys in its "
+             "keys_zone, Varnish in memory), wrk -t1 -c50", "cache", "/1k.bin", tier="disk", keys=2048),
     Scenario("h3-seq-1k", "HTTP/3 sequential latency: one connection, one request at a time, the 1 KiB "
              "`<return>` body; beside it the same Nproxy over h2 (bench/H3Load.java on Jetty's clients)",
              "return", "/", client="h3load", connections=1, streams=1, tls=True),

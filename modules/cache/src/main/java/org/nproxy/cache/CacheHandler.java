@@ -90,7 +90,7 @@ public final class CacheHandler extends Handler.Wrapper {
         Lookup found = lookup(key, clientHeaders);
         if (found.stored() != null) {
             HitForm form = HitForm.of(found.stored());
-            Servability.Verdict v = Servability.decide(clientHeaders, form.policy(), System.currentTimeMillis(),
+            Servability.Verdict v = Servability.decide(clientHeaders, form.policy(settings.policy().targeted()), System.currentTimeMillis(),
                 settings.policy());
             boolean served = switch (v.use()) {
                 case FRESH -> serve(request, response, callback, clientHeaders, found.stored(), v.age(), "HIT",

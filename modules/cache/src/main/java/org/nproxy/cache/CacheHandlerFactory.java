@@ -8,6 +8,7 @@ import org.eclipse.jetty.server.Handler;
 import org.nproxy.cache.internal.AddressBlock;
 import org.nproxy.cache.internal.CacheKey;
 import org.nproxy.cache.policy.PolicyOptions;
+import org.nproxy.cache.policy.TargetedField;
 import org.nproxy.spi.BindContext;
 import org.nproxy.spi.ConfigElement;
 import org.nproxy.spi.HandlerFactory;
@@ -19,7 +20,7 @@ import org.nproxy.spi.ModuleContext;
  * <pre>{@code
  * <location path="/">
  *   <cache zone="pages" purge-from="127.0.0.1/32 ::1/128" heuristic="10%" lock-timeout="5s"
- *          key="$scheme$host$request_uri"/>
+ *          key="$scheme$host$request_uri" targeted="Nproxy-Cache-Control CDN-Cache-Control"/>
  *   <proxy upstream="app"/>
  * </location>
  * }</pre>
@@ -57,7 +58,8 @@ public final class CacheHandlerFactory implements HandlerFactory<CacheSettings> 
         }
         Duration heuristicTtl = e.duration("heuristic-ttl", Duration.ZERO);
         Duration heuristicMax = e.duration("heuristic-max", Duration.ofDays(1));
-        PolicyOptions policy = new PolicyOptions(fraction, heuristicMax.toSeconds(), heuristicTtl.toSeconds());
+        PolicyOptions policy = new PolicyOptions(fraction, heuristicMax.toSeconds(), heuristicTtl.toSeconds(),
+            targeted(e));
         Duration lockTimeout = e.duration("lock-timeout", Duration.ofSeconds(5));
         Duration upstreamTimeout = e.duration("upstream-timeout", Duration.ofMinutes(5));
         if (upstreamTimeout.isZero()) {
@@ -73,6 +75,36 @@ public final class CacheHandlerFactory implements HandlerFactory<CacheSettings> 
         }
         return new CacheSettings(zone, purgeFrom, policy, lockTimeout, upstreamTimeout.isZero() ? Duration.ofMinutes(5)
             : upstreamTimeout, key.isEmpty() ? null : key);
+    }
+
+    /**
+     * {@code targeted="Nproxy-Cache-Control CDN-Cache-Control"}: the targeted cache-control fields
+     * (RFC 9213) in priority order; default CDN-Cache-Control; {@code targeted=""} for none.
+     */
+    private static List<String> targeted(ConfigElement e) {
+        if (!e.has("targeted")) {
+            return TargetedField.DEFAULT;
+        }
+        List<String> names = new ArrayList<>();
+        String fix = "field names in priority order such as targeted=\"Nproxy-Cache-Control CDN-Cache-Control\", "
+            + "or targeted=\"\" for none";
+        for (String name : e.string("targeted", "").trim().split("[\\s,]+")) {
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (!name.chars().allMatch(c -> c < 128 && (Character.isLetterOrDigit(c) || "!#$%&'*+-.^_`|~".indexOf(c) >= 0))) {
+                e.attributeError("targeted", "'" + name + "' is not a field name", fix);
+            } else if (name.equalsIgnoreCase("Cache-Control") || name.equalsIgnoreCase("Expires")
+                || name.equalsIgnoreCase("Pragma")) {
+                e.attributeError("targeted", name + " is not a targeted field (it applies to every cache and is the "
+                    + "fallback anyway)", fix);
+            } else if (names.stream().anyMatch(name::equalsIgnoreCase)) {
+                e.attributeError("targeted", name + " is listed twice", fix);
+            } else {
+                names.add(name);
+            }
+        }
+        return names;
     }
 
     @Override

@@ -29,6 +29,8 @@ public final class HitForm {
         "expires", "vary", "last-modified");
 
     final Prepared policy;
+    /** The policy's view for a {@code <cache>} of this zone with another targeted list (the last one asked). */
+    private volatile Prepared alternate;
     private final Headers headers;
     private final long length;
     /** The stored fields as sent: plain for a first hit, encoded for the wire from the second on. */
@@ -51,9 +53,16 @@ public final class HitForm {
 
     /** Body files up to this size are mapped once and written from the mapping. */
     static final long MAP_MAX = 8 << 20;
+    /**
+     * At most this many body mappings live at once (Linux allows 65530 mappings per process by
+     * default, and the JVM needs its own); past it, hits read their file.
+     */
+    static final int MAPPINGS_MAX = 16_384;
+    private static final java.util.concurrent.atomic.AtomicInteger MAPPINGS = new java.util.concurrent.atomic.AtomicInteger();
+    private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
 
     /** Age and Cache-Status fields for one age and status label. */
-    private record Stamp(long age, String status, HttpField ageField, HttpField statusField) {
+    private record Stamp(long age, String status, boolean encoded, HttpField ageField, HttpField statusField) {
     }
 
     private HitForm(StoredResponse stored) {
@@ -83,7 +92,10 @@ public final class HitForm {
             }
             HttpHeader known = HttpHeader.CACHE.get(f.name());
             HttpField field;
-            if (encode) {
+            if (encode && known != HttpHeader.DATE && known != HttpHeader.SERVER) {
+                // not Date and Server: they replace the server's persistent fields, and Jetty
+                // pre-encodes a persistent copy of a pre-encoded replacement (Huffman, for h2 and
+                // h3) on every response; a plain field is copied as it is
                 field = known != null ? new PreEncodedHttpField(known, f.name(), f.value())
                     : new PreEncodedHttpField(f.name(), f.value());
             } else {
@@ -127,8 +139,18 @@ public final class HitForm {
         return stored.prepared(HitForm::new);
     }
 
-    public Prepared policy() {
-        return policy;
+    /** The policy's view under {@code targeted} (RFC 9213), derived again only for a list other than the first one's. */
+    public Prepared policy(List<String> targeted) {
+        Prepared p = policy;
+        if (p.targeted() == targeted || p.targeted().equals(targeted)) {
+            return p;
+        }
+        Prepared other = alternate;
+        if (other == null || !other.targeted().equals(targeted)) {
+            other = Prepared.of(p.exchange(), targeted);
+            alternate = other;
+        }
+        return other;
     }
 
     /**
@@ -149,11 +171,17 @@ public final class HitForm {
         if (!again() || length > MAP_MAX || length == 0) {
             return null;
         }
+        if (MAPPINGS.incrementAndGet() > MAPPINGS_MAX) {
+            MAPPINGS.decrementAndGet(); // read instead: the process's mappings are limited (vm.max_map_count)
+            return null;
+        }
         try {
             ByteBuffer m = file.map(FileChannel.MapMode.READ_ONLY, 0, length);
+            CLEANER.register(m, MAPPINGS::decrementAndGet); // unmapped when collected
             mapping = m;
             return m;
         } catch (IOException | RuntimeException e) {
+            MAPPINGS.decrementAndGet();
             return null;
         }
     }
@@ -161,9 +189,17 @@ public final class HitForm {
     /** {@code Age} and {@code Cache-Status} (ours first, then those behind us, RFC 9211 §2). */
     HttpField[] stamp(long age, String cacheStatus) {
         Stamp s = stamp;
-        if (s == null || s.age() != age || !s.status().equals(cacheStatus)) {
-            s = new Stamp(age, cacheStatus, new HttpField(HttpHeader.AGE, Long.toString(age)),
-                new HttpField("Cache-Status", behind == null ? cacheStatus : cacheStatus + ", " + behind));
+        boolean encode = again();
+        if (s == null || s.age() != age || !s.status().equals(cacheStatus) || s.encoded() != encode) {
+            // made once a second per form: encoded for the wire (which a plain field pays on every
+            // response, character by character) when the form serves more than once
+            String status = behind == null ? cacheStatus : cacheStatus + ", " + behind;
+            String ageValue = Long.toString(age);
+            s = encode
+                ? new Stamp(age, cacheStatus, true, new PreEncodedHttpField(HttpHeader.AGE, ageValue),
+                    new PreEncodedHttpField("Cache-Status", status))
+                : new Stamp(age, cacheStatus, false, new HttpField(HttpHeader.AGE, ageValue),
+                    new HttpField("Cache-Status", status));
             stamp = s;
         }
         return new HttpField[] {s.ageField(), s.statusField()};

@@ -1,12 +1,14 @@
 package org.nproxy.cache.policy;
 
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
 
 /**
  * RFC 9111 §4.2: how old a stored response is and how long it stays fresh, for a shared cache.
- * When a response carries {@code CDN-Cache-Control} (RFC 9213) its directives replace
- * {@code Cache-Control} and {@code Expires} for this cache.
+ * When a response carries a valid targeted field this cache obeys (RFC 9213: {@code
+ * CDN-Cache-Control} by default, or the list of {@link PolicyOptions#targeted()}), the first of
+ * them replaces {@code Cache-Control} and {@code Expires} for this cache.
  */
 public final class Freshness {
     /** RFC 9110 §15.1: status codes heuristically cacheable (cacheable by default). */
@@ -16,17 +18,23 @@ public final class Freshness {
     private Freshness() {
     }
 
-    /** RFC 9213 §2.1: CDN-Cache-Control, when present and not empty, is the field this cache obeys. */
+    /** RFC 9213 §2.1 with the default target list: whether a valid CDN-Cache-Control governs. */
     public static boolean cdnControlled(Headers response) {
-        String cdn = response.get("CDN-Cache-Control");
-        return cdn != null && !CacheControl.parse(cdn).isEmpty();
+        return TargetedField.select(response, TargetedField.DEFAULT) != null;
     }
 
-    /** The response directives this cache obeys: CDN-Cache-Control when present, else Cache-Control. */
+    /** The response directives this cache obeys, with the default target list (CDN-Cache-Control). */
     public static CacheControl directives(Headers response) {
-        return cdnControlled(response)
-            ? CacheControl.parse(response.get("CDN-Cache-Control"))
-            : CacheControl.parse(response.get("Cache-Control"));
+        return directives(response, TargetedField.DEFAULT);
+    }
+
+    /**
+     * RFC 9213 §2.1: the first of the {@code targeted} fields present with a valid, non-empty value;
+     * else Cache-Control.
+     */
+    public static CacheControl directives(Headers response, List<String> targeted) {
+        CacheControl chosen = TargetedField.select(response, targeted);
+        return chosen != null ? chosen : CacheControl.parse(response.get("Cache-Control"));
     }
 
     /**
@@ -65,16 +73,25 @@ public final class Freshness {
      * heuristic (§4.2.2) when the operator enabled one and the response allows it; else 0.
      */
     public static long lifetime(Exchange e, PolicyOptions options) {
-        OptionalLong explicit = explicitLifetime(e.headers());
+        OptionalLong explicit = explicitLifetime(e.headers(), options.targeted());
         if (explicit.isPresent()) {
             return explicit.getAsLong();
         }
         return heuristicLifetime(e, options);
     }
 
-    /** The lifetime the origin gave, if any (s-maxage, max-age or Expires). */
+    /** The lifetime the origin gave, if any, with the default target list. */
     public static OptionalLong explicitLifetime(Headers h) {
-        CacheControl cc = directives(h);
+        return explicitLifetime(h, TargetedField.DEFAULT);
+    }
+
+    /**
+     * The lifetime the origin gave, if any: s-maxage, max-age or Expires (Expires only when no
+     * targeted field governs, RFC 9213 §2.1).
+     */
+    public static OptionalLong explicitLifetime(Headers h, List<String> targeted) {
+        CacheControl chosen = TargetedField.select(h, targeted);
+        CacheControl cc = chosen != null ? chosen : CacheControl.parse(h.get("Cache-Control"));
         OptionalLong s = cc.seconds("s-maxage");
         if (s.isPresent()) {
             return s;
@@ -83,7 +100,7 @@ public final class Freshness {
         if (m.isPresent()) {
             return m;
         }
-        if (!cdnControlled(h) && h.contains("Expires")) {
+        if (chosen == null && h.contains("Expires")) {
             OptionalLong expires = h.date("Expires");
             if (expires.isEmpty()) {
                 return OptionalLong.of(0); // §5.3: an invalid Expires means already expired
@@ -99,7 +116,7 @@ public final class Freshness {
         if (!options.heuristicEnabled()) {
             return 0;
         }
-        CacheControl cc = directives(e.headers());
+        CacheControl cc = directives(e.headers(), options.targeted());
         if (!HEURISTICALLY_CACHEABLE.contains(e.status()) && !cc.has("public")) {
             return 0;
         }

@@ -1,5 +1,8 @@
 package org.nproxy.cache.policy;
 
+import java.util.List;
+import java.util.Objects;
+
 /**
  * What an operator may change about the policy; everything else follows RFC 9111 for a shared
  * cache.
@@ -10,9 +13,13 @@ package org.nproxy.cache.policy;
  * @param heuristicMaxSeconds upper bound of a heuristic lifetime; default one day
  * @param heuristicDefaultSeconds heuristic lifetime for a heuristically cacheable response without
  *                          explicit freshness and without {@code Last-Modified}; default 0: off
+ * @param targeted          the targeted cache-control fields this cache obeys (RFC 9213 §2.1), in
+ *                          priority order; default {@code CDN-Cache-Control} ({@link TargetedField#DEFAULT});
+ *                          empty: only {@code Cache-Control} and {@code Expires}
  */
-public record PolicyOptions(double heuristicFraction, long heuristicMaxSeconds, long heuristicDefaultSeconds) {
-    /** No heuristic freshness at all. */
+public record PolicyOptions(double heuristicFraction, long heuristicMaxSeconds, long heuristicDefaultSeconds,
+                            List<String> targeted) {
+    /** No heuristic freshness at all; CDN-Cache-Control as the targeted field. */
     public static final PolicyOptions DEFAULTS = new PolicyOptions(0, 86_400, 0);
 
     public PolicyOptions {
@@ -22,9 +29,20 @@ public record PolicyOptions(double heuristicFraction, long heuristicMaxSeconds, 
         if (heuristicMaxSeconds < 0 || heuristicDefaultSeconds < 0) {
             throw new IllegalArgumentException("negative heuristic lifetime");
         }
+        targeted = List.copyOf(Objects.requireNonNull(targeted, "targeted"));
+    }
+
+    /** Heuristic options with the default targeted field ({@code CDN-Cache-Control}). */
+    public PolicyOptions(double heuristicFraction, long heuristicMaxSeconds, long heuristicDefaultSeconds) {
+        this(heuristicFraction, heuristicMaxSeconds, heuristicDefaultSeconds, TargetedField.DEFAULT);
     }
 
     public boolean heuristicEnabled() {
         return heuristicFraction > 0 || heuristicDefaultSeconds > 0;
+    }
+
+    /** The same options with another targeted field list. */
+    public PolicyOptions withTargeted(List<String> names) {
+        return new PolicyOptions(heuristicFraction, heuristicMaxSeconds, heuristicDefaultSeconds, names);
     }
 }

@@ -56,7 +56,7 @@ public final class Servability {
 
     /** §4: how a stored response may be used for a request at {@code now} (epoch ms). */
     public static Verdict decide(Headers request, Exchange stored, long now, PolicyOptions options) {
-        return decide(request, Prepared.of(stored), now, options);
+        return decide(request, Prepared.of(stored, options.targeted()), now, options);
     }
 
     /** {@link #decide(Headers, Exchange, long, PolicyOptions)} over what was derived from the response once. */
@@ -102,7 +102,7 @@ public final class Servability {
      * 504, or no answer at all), per the request's or the response's {@code stale-if-error}.
      */
     public static boolean staleIfError(Headers request, Exchange stored, long now, PolicyOptions options) {
-        CacheControl res = Freshness.directives(stored.headers());
+        CacheControl res = Freshness.directives(stored.headers(), options.targeted());
         if (staleForbidden(res)) {
             return false;
         }

@@ -52,7 +52,7 @@ public final class Storability {
         if (status < 200) {
             return Decision.no("status");
         }
-        CacheControl cc = Freshness.directives(response);
+        CacheControl cc = Freshness.directives(response, options.targeted());
         boolean understood = UNDERSTOOD.contains(status);
         if (status == 206 || status == 304 || (cc.has("must-understand") && !understood)) {
             return Decision.no("status");
@@ -70,7 +70,7 @@ public final class Storability {
         if (Vary.isStar(response)) {
             return Decision.no("vary-star"); // §4.1: could never be selected
         }
-        boolean explicit = cc.has("public") || Freshness.explicitLifetime(response).isPresent()
+        boolean explicit = cc.has("public") || Freshness.explicitLifetime(response, options.targeted()).isPresent()
             || Freshness.HEURISTICALLY_CACHEABLE.contains(status);
         if (!explicit) {
             return Decision.no("not-cacheable"); // §3: none of the conditions that allow storing

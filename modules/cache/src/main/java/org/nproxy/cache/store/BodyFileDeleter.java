@@ -19,7 +19,7 @@ record BodyFileDeleter(StoreLayout layout) implements CacheEventListener<String,
     @Override
     public void onEvent(CacheEvent<? extends String, ? extends byte[]> event) {
         byte[] old = event.getOldValue();
-        EntryCodec.Entry gone = old == null || !event.getKey().startsWith("e\n") ? null : EntryCodec.entry(old);
+        EntryCodec.Entry gone = old == null ? null : EntryCodec.entry(old); // null for a variant index
         if (gone == null || gone.file() == null) {
             return;
         }

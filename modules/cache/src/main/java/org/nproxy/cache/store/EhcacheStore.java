@@ -318,7 +318,7 @@ public final class EhcacheStore implements Store {
                 byte[] there = to.get(e.getKey());
                 EntryCodec.Index ours = EntryCodec.index(value);
                 EntryCodec.Index theirs = there == null ? null : EntryCodec.index(there);
-                if (theirs != null && theirs.varyNames().equals(ours.varyNames())) {
+                if (ours != null && theirs != null && theirs.varyNames().equals(ours.varyNames())) {
                     Set<String> variants = new LinkedHashSet<>(theirs.variants());
                     variants.addAll(ours.variants());
                     value = EntryCodec.index(new EntryCodec.Index(ours.varyNames(), variants));
@@ -332,36 +332,79 @@ public final class EhcacheStore implements Store {
 
     @Override
     public Optional<List<String>> varyNames(String primaryKey) {
-        EntryCodec.Index index = index(primaryKey);
-        return index == null ? Optional.empty() : Optional.of(index.varyNames());
+        Object head = head(cache, primaryKey);
+        if (head instanceof EntryCodec.Index index) {
+            return Optional.of(index.varyNames());
+        }
+        return head == null ? Optional.empty() : Optional.of(List.of());
     }
 
+    /**
+     * The stored response of a variant. Without Vary (variant key "") the entry is folded into the
+     * primary key's own Ehcache key, so a hit is one look-up (and, after {@link #varyNames}, the
+     * same value again from the heap tier, already decoded); with Vary it has a key of its own.
+     */
     @Override
     public Optional<StoredResponse> get(String primaryKey, String variantKey) {
         Cache<String, byte[]> cache = this.cache; // one store, also across a take-over
-        String key = entryKey(primaryKey, variantKey);
+        String key = variantKey.isEmpty() ? indexKey(primaryKey) : entryKey(primaryKey, variantKey);
         byte[] value = cache.get(key);
         if (value == null) {
             return Optional.empty();
         }
-        StoredResponse r = decode(key, value, v -> {
-            EntryCodec.Entry e = EntryCodec.entry(v);
-            if (e == null) {
-                return null;
+        Object decodedValue = decode(key, value, variantKey.isEmpty() ? this::decodeHead : this::decodeEntry);
+        if (decodedValue instanceof EntryCodec.Index && variantKey.isEmpty()) {
+            // an index without Vary names: the layout before entries were folded in (a disk tier
+            // written by an older version); its entry has a key of its own
+            key = entryKey(primaryKey, variantKey);
+            value = cache.get(key);
+            if (value == null) {
+                return Optional.empty();
             }
-            return e.file() != null ? new StoredResponse(e.meta(), null, layout.dir().resolve(e.file()))
-                : new StoredResponse(e.meta(), e.inline(), null);
-        });
-        if (r == null) {
+            decodedValue = decode(key, value, this::decodeEntry);
+        }
+        if (decodedValue == GONE) {
+            cache.remove(key, value); // only this value: a replacement may have landed meanwhile
+            decoded.remove(key);
             return Optional.empty();
         }
-        if (r.inFile() && !Files.isRegularFile(r.bodyFile())) {
-            cache.remove(key);
-            decoded.remove(key);
+        if (!(decodedValue instanceof StoredResponse r)) {
             return Optional.empty();
         }
         return Optional.of(r);
     }
+
+    /** What the primary key's own Ehcache key holds: its variant index, or its one entry (no Vary). */
+    private Object head(Cache<String, byte[]> cache, String primaryKey) {
+        String key = indexKey(primaryKey);
+        byte[] value = cache.get(key);
+        return value == null ? null : decode(key, value, this::decodeHead);
+    }
+
+    private Object decodeHead(byte[] value) {
+        EntryCodec.Index index = EntryCodec.index(value);
+        return index != null ? index : decodeEntry(value);
+    }
+
+    /**
+     * A decoded entry, or {@link #GONE} when its body file is missing. A body file goes only with
+     * its entry (eviction, purge, replacement), so the file is checked when a value is decoded,
+     * not on every hit of a remembered one; a file lost in a crash or deleted by hand reads as a miss.
+     */
+    private Object decodeEntry(byte[] value) {
+        EntryCodec.Entry e = EntryCodec.entry(value);
+        if (e == null) {
+            return null;
+        }
+        if (e.file() == null) {
+            return new StoredResponse(e.meta(), e.inline(), null);
+        }
+        Path file = layout.dir().resolve(e.file());
+        return Files.isRegularFile(file) ? new StoredResponse(e.meta(), null, file) : GONE;
+    }
+
+    /** What a value decodes to when the body file it names is missing. */
+    private static final Object GONE = new Object();
 
     /** What {@code decoder} makes of a value, remembered while the cache returns the same array. */
     @SuppressWarnings("unchecked")
@@ -413,13 +456,23 @@ public final class EhcacheStore implements Store {
                 return false; // Ehcache would silently drop it and empty a tier
             }
             synchronized (lock(primaryKey)) {
-                EntryCodec.Index old = index(primaryKey);
+                Object head = head(cache, primaryKey);
+                EntryCodec.Index old = head instanceof EntryCodec.Index index ? index : null;
+                if (varyNames.isEmpty()) {
+                    // folded: the entry takes the primary key's own key (replacing an index, or an
+                    // entry whose file the listener then deletes)
+                    if (old != null) {
+                        old.variants().forEach(v -> cache.remove(entryKey(primaryKey, v)));
+                    }
+                    cache.put(indexKey(primaryKey), value);
+                    return true;
+                }
                 Set<String> variants = new LinkedHashSet<>();
                 if (old != null && old.varyNames().equals(varyNames)) {
                     variants.addAll(old.variants()); // a changed Vary makes the old variants unreachable
                 } else if (old != null) {
                     old.variants().forEach(v -> cache.remove(entryKey(primaryKey, v)));
-                }
+                } // a folded entry (no Vary before) is replaced by the index below
                 variants.add(variantKey);
                 byte[] index = EntryCodec.index(new EntryCodec.Index(varyNames, variants));
                 if (index.length > layout.valueCap()) {
@@ -437,11 +490,22 @@ public final class EhcacheStore implements Store {
 
     @Override
     public void update(String primaryKey, String variantKey, StoredResponse.Meta meta) {
-        String key = entryKey(primaryKey, variantKey);
         // Under the key's lock, not with Ehcache's replace(k, old, new): that compares byte[] values
         // by identity, which fails for every copy read from off-heap or disk.
         synchronized (lock(primaryKey)) {
-            byte[] value = cache.get(key);
+            String key = entryKey(primaryKey, variantKey);
+            byte[] value = null;
+            if (variantKey.isEmpty()) { // folded, unless written by an older version
+                value = cache.get(indexKey(primaryKey));
+                if (value != null && EntryCodec.entry(value) != null) {
+                    key = indexKey(primaryKey);
+                } else {
+                    value = null;
+                }
+            }
+            if (value == null) {
+                value = cache.get(key);
+            }
             EntryCodec.Entry e = value == null ? null : EntryCodec.entry(value);
             if (e != null) {
                 byte[] updated = EntryCodec.entry(new StoredResponse.Meta(meta.exchange(), e.meta().length()), e.inline(),
@@ -456,8 +520,12 @@ public final class EhcacheStore implements Store {
     @Override
     public int purge(String primaryKey) {
         synchronized (lock(primaryKey)) {
-            EntryCodec.Index index = index(primaryKey);
-            if (index == null) {
+            Object head = head(cache, primaryKey);
+            if (head instanceof StoredResponse || head == GONE) {
+                cache.remove(indexKey(primaryKey));
+                return 1;
+            }
+            if (!(head instanceof EntryCodec.Index index)) {
                 return 0;
             }
             int n = 0;
@@ -487,7 +555,7 @@ public final class EhcacheStore implements Store {
     public int purgeTags(List<String> tags) {
         List<String> doomed = new ArrayList<>();
         for (Cache.Entry<String, byte[]> e : cache) {
-            EntryCodec.Entry entry = e.getKey().startsWith("e\n") ? EntryCodec.entry(e.getValue()) : null;
+            EntryCodec.Entry entry = EntryCodec.entry(e.getValue()); // null for an index
             if (entry != null && CacheTags.of(entry.meta().headers()).stream().anyMatch(tags::contains)) {
                 doomed.add(e.getKey());
             }
@@ -528,18 +596,12 @@ public final class EhcacheStore implements Store {
     Set<String> referencedFiles() {
         Set<String> names = new java.util.HashSet<>();
         for (Cache.Entry<String, byte[]> e : cache) {
-            EntryCodec.Entry entry = e.getKey().startsWith("e\n") ? EntryCodec.entry(e.getValue()) : null;
+            EntryCodec.Entry entry = EntryCodec.entry(e.getValue()); // null for an index
             if (entry != null && entry.file() != null) {
                 names.add(entry.file());
             }
         }
         return names;
-    }
-
-    private EntryCodec.Index index(String primaryKey) {
-        String key = indexKey(primaryKey);
-        byte[] value = cache.get(key);
-        return value == null ? null : decode(key, value, EntryCodec::index);
     }
 
     private Object lock(String primaryKey) {

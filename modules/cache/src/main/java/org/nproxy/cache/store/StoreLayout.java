@@ -12,13 +12,18 @@ import java.util.UUID;
  *   <li>Value cap: Ehcache silently drops a value too large for a tier and empties that tier, so
  *       every value is kept below 1/64 of the smallest byte tier (and at most 1 MiB).</li>
  *   <li>Inline limit: bodies up to 32 KiB (and half the value cap) live inside the entry; DESIGN.md
- *       measured file reads as cheaper than off-heap/disk gets above that.</li>
+ *       measured file reads as cheaper than off-heap/disk gets above that. With a disk tier, only
+ *       bodies up to 2 KiB: the others are files whose memory tier is the page cache (as nginx's),
+ *       so that entries stay small, the heap tier holds six times as many of them and a hit of a
+ *       body that Ehcache would have read from its disk tier is read from a mapped file instead.</li>
  *   <li>Heap entries: the heap tier counts entries (byte sizing needs an agent), so the heap size
  *       is divided by the largest inline entry: the heap never holds more than it was given.</li>
  * </ul>
  */
 public record StoreLayout(Path dir, long heapBytes, long offHeapBytes, long diskBytes, long maxObject) {
     static final int INLINE_MAX = 32 * 1024;
+    /** The inline limit of a zone with a disk tier. */
+    static final int DISK_INLINE_MAX = 2 * 1024;
     private static final long CAP_MAX = 1 << 20;
 
     /**
@@ -52,7 +57,7 @@ public record StoreLayout(Path dir, long heapBytes, long offHeapBytes, long disk
 
     /** Bodies up to this many bytes are stored inside their entry. */
     public int inlineLimit() {
-        return (int) Math.min(INLINE_MAX, valueCap() / 2);
+        return (int) Math.min(diskBytes > 0 ? DISK_INLINE_MAX : INLINE_MAX, valueCap() / 2);
     }
 
     /** Heap tier size in entries. */

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nproxy.cache.policy.Exchange;
@@ -125,6 +126,59 @@ class CacheStoreTest {
             assertEquals(vary, store.varyNames("http://h/").orElseThrow());
             assertArrayEquals("fr".getBytes(), store.get("http://h/", "accept-language=fr").orElseThrow().inlineBody());
             assertEquals(2, store.purge("http://h/"));
+        }
+    }
+
+    /**
+     * A response without Vary is one Ehcache entry (its variant index folded in); a key that gains
+     * or loses Vary switches layouts without leaving a reachable old variant or an old body file.
+     */
+    @Test
+    void aKeyWithoutVaryIsOneEntryAndSwitchesLayoutsWithVary() throws Exception {
+        try (EhcacheStore store = EhcacheStore.open(layout(MB))) {
+            assertTrue(put(store, "http://h/x", bytes(100_000), "Cache-Tag", "t"));
+            assertEquals(1, store.tierStatistics().get("Disk").getMappings());
+            assertEquals(List.of(), store.varyNames("http://h/x").orElseThrow());
+            assertEquals(1, store.referencedFiles().size());
+            // the origin starts to vary: the folded entry gives way to an index and a variant
+            List<String> vary = List.of("accept-language");
+            BodyBuffer b = store.newBody();
+            b.append(ByteBuffer.wrap("en".getBytes()));
+            assertTrue(store.put("http://h/x", vary, "accept-language=en", meta(2), b));
+            assertEquals(vary, store.varyNames("http://h/x").orElseThrow());
+            assertTrue(store.get("http://h/x", "").isEmpty());
+            assertArrayEquals("en".getBytes(), store.get("http://h/x", "accept-language=en").orElseThrow().inlineBody());
+            Awaitility.await("the folded entry's file deleted").atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> files(dir.resolve("bodies")) == 0);
+            // and stops varying: the variants go, the entry is folded again
+            assertTrue(put(store, "http://h/x", bytes(10), "X-A", "3"));
+            assertEquals(List.of(), store.varyNames("http://h/x").orElseThrow());
+            assertTrue(store.get("http://h/x", "accept-language=en").isEmpty());
+            assertEquals("3", store.get("http://h/x", "").orElseThrow().meta().headers().get("X-A"));
+            assertEquals(1, store.tierStatistics().get("Disk").getMappings());
+            // a 304 freshens the folded entry in place
+            store.update("http://h/x", "", meta(10, "X-A", "4"));
+            assertEquals("4", store.get("http://h/x", "").orElseThrow().meta().headers().get("X-A"));
+            assertArrayEquals(bytes(10), store.get("http://h/x", "").orElseThrow().inlineBody());
+            assertEquals(1, store.purge("http://h/x"));
+            assertTrue(store.varyNames("http://h/x").isEmpty());
+            assertEquals(0, store.tierStatistics().get("Disk").getMappings());
+        }
+    }
+
+    /** A folded entry whose body file vanished (a crash, a hand) reads as a miss and is dropped. */
+    @Test
+    void aMissingBodyFileIsAMiss() throws Exception {
+        try (EhcacheStore store = EhcacheStore.open(layout(MB))) {
+            assertTrue(put(store, "http://h/f", bytes(100_000)));
+            StoredResponse r = store.get("http://h/f", "").orElseThrow();
+            Files.delete(r.bodyFile());
+            // a store that remembers the decoded entry does not look at the file again on a hit;
+            // the first decode after a restart does
+        }
+        try (EhcacheStore store = EhcacheStore.open(layout(MB))) {
+            assertTrue(store.get("http://h/f", "").isEmpty());
+            assertTrue(store.get("http://h/f", "").isEmpty(), "still a miss");
         }
     }
 
