@@ -70,11 +70,13 @@ def nginx_tls(tls):
     return f"ssl_certificate {tls['cert']};\n        ssl_certificate_key {tls['key']};"
 
 
-def nginx_return(run_dir, port, body, generation=None, access_log=False):
-    """nginx answering `return 200 "<body>"` (body must be free of $, quotes and braces)."""
+def nginx_return(run_dir, port, body, generation=None, access_log=False, tls=None):
+    """nginx answering `return 200 "<body>"` (body must be free of $, quotes and braces); over TLS
+    with h2 when `tls` is given."""
     header = f"add_header X-Generation {generation} always;" if generation is not None else ""
     return _nginx_main(run_dir, f"""    server {{
-        {nginx_listen(port, False)}
+        {nginx_listen(port, tls is not None)}
+        {nginx_tls(tls)}
         location / {{
             default_type text/plain;
             {header}
@@ -157,10 +159,10 @@ def _nproxy(port, location, upstream="", tls=None, access_log=False, top="", ext
 """
 
 
-def nproxy_return(port, body, generation=None, access_log=False):
+def nproxy_return(port, body, generation=None, access_log=False, tls=None):
     header = f'<header name="X-Generation" value="{generation}"/>' if generation is not None else ""
     return _nproxy(port, f'<return status="200" body="{body}" content-type="text/plain">{header}</return>',
-                   access_log=access_log)
+                   tls=tls, access_log=access_log)
 
 
 def nproxy_static(port, root, access_log=False):

@@ -69,7 +69,7 @@ class Scenario:
             upstream = env.get("origin_port") if self.kind == "proxy" else None
             return configs.nproxy_h3(port, env["tls"], RETURN_BODY if self.kind == "return" else None, upstream, log)
         if self.kind == "return":
-            return configs.nproxy_return(port, RETURN_BODY, generation, log)
+            return configs.nproxy_return(port, RETURN_BODY, generation, log, env["tls"] if self.tls else None)
         if self.kind == "static":
             return configs.nproxy_static(port, env["docroot"], log)
         if self.kind == "cache":
@@ -90,7 +90,7 @@ class Scenario:
             return configs.nginx_return_ws(run_dir, port, RETURN_BODY, env["origin_port"], env["tls"], generation,
                                            log)
         if self.kind == "return":
-            return configs.nginx_return(run_dir, port, RETURN_BODY, generation, log)
+            return configs.nginx_return(run_dir, port, RETURN_BODY, generation, log, env["tls"] if self.tls else None)
         if self.kind == "static":
             return configs.nginx_static(run_dir, port, env["docroot"], log)
         if self.kind == "cache":
@@ -108,6 +108,8 @@ ALL = [
              "wrk -t1 -c50", "proxy", "/1k.bin"),
     Scenario("proxy-100k", "100 KiB file from an nginx origin on the client's core, upstream keep-alive, "
              "wrk -t1 -c50", "proxy", "/100k.bin"),
+    Scenario("h2-return-1k", "h2 over TLS, a 1 KiB body from config (Nproxy `<return>`, nginx `return 200`), "
+             "h2load -t1 -c10 -m10", "return", "/", client="h2load", connections=10, streams=10, tls=True),
     Scenario("h2-proxy-1k", "h2 over TLS to the proxy, HTTP/1.1 keep-alive to the origin, "
              "h2load -t1 -c10 -m10", "proxy", "/1k.bin", client="h2load", connections=10, streams=10, tls=True),
     Scenario("cache-hit-1k", "cache hits of a 1 KiB file: Nproxy <cache> (heap tier) vs nginx proxy_cache "
