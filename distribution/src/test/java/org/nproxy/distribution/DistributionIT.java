@@ -124,6 +124,11 @@ class DistributionIT {
         assertEquals(200, page.getStatus());
         assertTrue(page.getContentAsString().contains("Welcome to Nproxy!"), page.getContentAsString());
         assertEquals(0, nproxy("status").code());
+        // bin/nproxy.sh caps glibc's malloc arenas (idle RSS) unless the environment sets its own.
+        String pid = Files.readString(home.resolve("var/nproxy.pid")).trim();
+        List<String> environ = List.of(Files.readString(Path.of("/proc", pid, "environ"), StandardCharsets.ISO_8859_1).split("\0"));
+        String arenas = "MALLOC_ARENA_MAX=" + System.getenv().getOrDefault("MALLOC_ARENA_MAX", "2");
+        assertTrue(environ.contains(arenas), "the JVM's environment has " + arenas);
         // The access log is written by its own thread, just after the response: give it a moment.
         await("the access log line").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
             .until(() -> Files.readString(home.resolve("logs/access.log")).contains("\"GET / HTTP/1.1\" 200"));
