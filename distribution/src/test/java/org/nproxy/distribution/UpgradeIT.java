@@ -138,7 +138,7 @@ class UpgradeIT {
         assertTrue(load.awaitMore(100, 30_000), "requests go on: " + load.failures);
         Load.Tunnel fresh1 = load.openTunnel("after");
         load.tunnels.add(fresh1);
-        assertTrue(Install.await(10_000, () -> fresh1.echoed.get() >= 3), "a new tunnel opens (on the new process)");
+        assertTrue(Install.await(10_000, () -> fresh1.echoed.get() >= 3), "a new tunnel opens (on the new process): " + load.failures);
         for (int i = 0; i < before.length; i++) {
             int from = before[i];
             Load.Tunnel t = load.tunnels.get(i);
