@@ -10,16 +10,12 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
+import org.eclipse.jetty.util.IO;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.nproxy.server.ModuleRegistry;
 import org.nproxy.server.NproxyServer;
 
@@ -132,35 +128,21 @@ public final class AotTraining {
     }
 
     private static Socket tlsSocket(int port) throws Exception {
-        SSLContext context = SSLContext.getInstance("TLS");
         // The training server's own throw-away self-signed certificate: nothing to verify.
-        context.init(null, new TrustManager[] {new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        }}, null);
-        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
-        socket.startHandshake();
-        return socket;
+        SslContextFactory.Client tls = new SslContextFactory.Client(true);
+        tls.start();
+        try {
+            SSLSocket socket = (SSLSocket) tls.getSslContext().getSocketFactory().createSocket("127.0.0.1", port);
+            socket.startHandshake();
+            return socket;
+        } finally {
+            tls.stop();
+        }
     }
 
     private static void delete(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temp dir left behind
+        if (dir != null) {
+            IO.delete(dir.toFile()); // a temp dir left behind if it fails
         }
     }
 }
