@@ -77,6 +77,24 @@ public final class Load implements AutoCloseable {
         return path.endsWith("/large") ? ("cached " + path + "\n").repeat(100_000 / (path.length() + 8)) : "cached " + path;
     }
 
+    /** Records a failure with the wall-clock time, to line it up with the server's log. */
+    void fail(String what) {
+        failures.add(java.time.LocalTime.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS) + " " + what);
+    }
+
+    /** The innermost frames of a failure, to tell where a client saw it. */
+    static String where(Throwable t) {
+        if (t == null) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder();
+        StackTraceElement[] frames = t.getStackTrace();
+        for (int i = 0; i < Math.min(8, frames.length); i++) {
+            out.append(" <- ").append(frames[i].getClassName().replaceAll(".*\\.", "")).append('.').append(frames[i].getMethodName());
+        }
+        return out.toString();
+    }
+
     /** Milliseconds between a tunnel's messages. */
     volatile long tunnelIntervalMillis = 100;
 
@@ -118,10 +136,16 @@ public final class Load implements AutoCloseable {
     }
 
     Tunnel openTunnel(String name) throws Exception {
+        return openTunnelAsync(name).get(20, TimeUnit.SECONDS);
+    }
+
+    /** Opens a tunnel; once open, it pumps messages. */
+    java.util.concurrent.CompletableFuture<Tunnel> openTunnelAsync(String name) throws Exception {
         Tunnel t = new Tunnel(name);
-        ws.connect(t, URI.create("ws://127.0.0.1:" + port + "/ws/" + name)).get(20, TimeUnit.SECONDS);
-        Thread.ofPlatform().name("tunnel-" + name).start(t::pump);
-        return t;
+        return ws.connect(t, URI.create("ws://127.0.0.1:" + port + "/ws/" + name)).thenApply(session -> {
+            Thread.ofPlatform().name("tunnel-" + name).start(t::pump);
+            return t;
+        });
     }
 
     private HttpClient client(HttpClient client) throws Exception {
@@ -140,7 +164,7 @@ public final class Load implements AutoCloseable {
                     if (r.getStatus() == 200 && r.getContentAsString().equals(body)) {
                         ok.incrementAndGet();
                     } else {
-                        failures.add(name + ": " + r.getStatus() + " " + r.getContentAsString());
+                        fail(name + ": " + r.getStatus() + " " + r.getContentAsString());
                     }
                 } catch (java.util.concurrent.ExecutionException e)  {
                     // RFC 9113 8.7: a stream the server refused (above its GOAWAY, or REFUSED_STREAM)
@@ -152,10 +176,10 @@ public final class Load implements AutoCloseable {
                         || e.getCause() instanceof java.io.EOFException) {
                         retried.incrementAndGet();
                     } else {
-                        failures.add(name + ": " + e);
+                        fail(name + ": " + e + where(e.getCause()));
                     }
                 } catch (Exception e) {
-                    failures.add(name + ": " + e);
+                    fail(name + ": " + e);
                 }
             }
         }));
@@ -208,7 +232,7 @@ public final class Load implements AutoCloseable {
             if (message.equals(name + "-" + (echoed.get() + 1))) {
                 echoed.incrementAndGet();
             } else {
-                failures.add("tunnel " + name + ": unexpected echo " + message);
+                fail("tunnel " + name + ": unexpected echo " + message);
             }
         }
 
@@ -216,14 +240,14 @@ public final class Load implements AutoCloseable {
         public void onWebSocketClose(int status, String reason) {
             if (!stopping) {
                 closedBy = status + " " + reason;
-                failures.add("tunnel " + name + " closed by the server: " + closedBy);
+                fail("tunnel " + name + " closed by the server: " + closedBy);
             }
         }
 
         @Override
         public void onWebSocketError(Throwable cause) {
             if (!stopping) {
-                failures.add("tunnel " + name + ": " + cause);
+                fail("tunnel " + name + ": " + cause + where(cause));
             }
         }
 
@@ -233,7 +257,7 @@ public final class Load implements AutoCloseable {
                 session.sendText(name + "-" + n, Callback.NOOP);
                 try {
                     if (!Install.await(5000, () -> stopping || echoed.get() >= n)) {
-                        failures.add("tunnel " + name + ": no echo of message " + n + " within 5s");
+                        fail("tunnel " + name + ": no echo of message " + n + " within 5s");
                         return;
                     }
                     Thread.sleep(tunnelIntervalMillis);
