@@ -321,6 +321,9 @@ do_upgrade() {
   fi
   # Without --config, the file the running process serves.
   [ -n "$config_given" ] || config="$(status_field "$oldstatus" config)"
+  if [ "$(cat /proc/sys/net/ipv4/tcp_migrate_req 2>/dev/null)" = 0 ]; then
+    echo "nproxy: warning: net.ipv4.tcp_migrate_req is 0: a connection queued on the old process's listener in the instant it closes is reset; set it to 1 (etc/sysctl.d/60-nproxy.conf) to have the kernel move it to the new process" >&2
+  fi
   local newpidfile="$NPROXY_BASE/var/nproxy.pid.new" result="$NPROXY_BASE/var/stop.result"
   rm -f "$newpidfile"
   props+=(-Dnproxy.upgrade=true "-Dnproxy.log=$logfile")

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -56,7 +57,10 @@ public final class ReadyHandlerFactory implements HandlerFactory<ReadyHandlerFac
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             Connector connector = request.getConnectionMetaData().getConnector();
-            boolean draining = connector.isShutdown() || !connector.getServer().isRunning();
+            // Shut down (stop), or no longer accepting (the old process of an upgrade closes its listening
+            // socket without Jetty's shutdown, see Listener#handOver), or stopping.
+            boolean draining = connector.isShutdown() || connector instanceof NetworkConnector listening && !listening.isOpen()
+                || !connector.getServer().isRunning();
             response.setStatus(draining ? 503 : 200);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");

@@ -330,7 +330,7 @@ public final class NproxyServer {
     public synchronized Handover.Report handover() throws Exception {
         long timeout = dispatcher.current().config().global().drainTimeout().toMillis();
         for (Listener c : connectors.values()) {
-            c.shutdown();
+            c.handOver();
         }
         LOG.info("nproxy handing over: stopped accepting, draining up to {}ms", timeout);
         Handover.Report report = handover.drain(connectors.values().stream().map(c -> (org.eclipse.jetty.server.Connector) c.tcp())

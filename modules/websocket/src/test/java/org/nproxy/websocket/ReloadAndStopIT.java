@@ -18,7 +18,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nproxy.server.NproxyServer;
 
-/** Tunnels outlive reloads (the old generations stop under them) and get 1001 when the server stops. */
+/**
+ * Tunnels outlive reloads (the old generations stop under them), get 1001 when the server stops, and
+ * drain on the old process of an upgrade, including one whose upgrade arrives as the hand-over starts.
+ */
 class ReloadAndStopIT {
     static WsUpstream upstream;
     static WsClient client;
@@ -125,5 +128,87 @@ class ReloadAndStopIT {
             assertEquals("1001 server stopping", upstream.closes.poll(5, TimeUnit.SECONDS));
         }
         assertTrue(millis < 5000, "stop took " + millis + "ms");
+    }
+
+    /**
+     * The old process of an upgrade answers HTTP/1.x with {@code Connection: close} once it hands over,
+     * but not an upgrade: a client that opened its tunnel in that instant would drop it at once. And a
+     * tunnel that idles while the old process drains stays open.
+     */
+    @Test
+    void aTunnelWhoseUpgradeArrivesAsTheProcessHandsOverStaysAndDrains() throws Exception {
+        String config = WebSocketTunnelIT.config(upstream.address(), "", "<location path=\"= /ready\"><ready/></location>");
+        try (Rig nproxy = Rig.start(config);
+             java.net.Socket upgrading = new java.net.Socket("127.0.0.1", nproxy.port());
+             java.net.Socket probe = new java.net.Socket("127.0.0.1", nproxy.port())) {
+            upgrading.setSoTimeout(10_000);
+            probe.setSoTimeout(10_000);
+            // An open tunnel keeps the hand-over draining while the test runs.
+            WsClient.Conn open = client.connect(nproxy.ws("/open"));
+            assertEquals("a", open.text("a"));
+            java.io.OutputStream out = upgrading.getOutputStream();
+            out.write("GET /racing HTTP/1.1\r\nHost: localhost\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.util.concurrent.CompletableFuture<org.nproxy.server.internal.Handover.Report> handover =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return nproxy.nproxy.server().handover();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, r -> Thread.ofPlatform().start(r));
+            // Until /ready says draining, one more header line each time keeps the upgrading connection busy
+            // (the hand-over closes HTTP connections idle for a second).
+            for (int i = 0; ; i++) {
+                out.write(("X-Wait: " + i + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                String ready = exchange(probe, "GET /ready HTTP/1.1\r\nHost: localhost\r\n\r\n");
+                if (ready.contains("draining")) {
+                    break;
+                }
+                assertTrue(i < 200, "the hand-over started");
+                Thread.sleep(20);
+            }
+            out.write(("Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String head = readHead(upgrading.getInputStream());
+            assertTrue(head.startsWith("HTTP/1.1 101"), head);
+            assertFalse(head.toLowerCase(java.util.Locale.ROOT).contains("close"), "no Connection: close on the 101: " + head);
+            // The tunnel carries a message both ways: a masked text frame "hi", its unmasked echo.
+            byte[] mask = {1, 2, 3, 4};
+            out.write(new byte[] {(byte) 0x81, (byte) 0x82, mask[0], mask[1], mask[2], mask[3], (byte) ('h' ^ 1), (byte) ('i' ^ 2)});
+            byte[] echo = upgrading.getInputStream().readNBytes(4);
+            assertEquals("81 02 68 69", java.util.HexFormat.ofDelimiter(" ").formatHex(echo), "the echo of hi");
+            assertFalse(handover.isDone(), "the old process drains its tunnels");
+            // A tunnel idle for longer than a second is drained too, not timed out (Jetty's connector
+            // shutdown would cut every idle timeout to one second).
+            Thread.sleep(1500);
+            assertEquals("b", open.text("b"), "the idle tunnel still echoes");
+            // Both tunnels end from the client side; the drain then ends without cutting anything.
+            out.write(new byte[] {(byte) 0x88, (byte) 0x82, mask[0], mask[1], mask[2], mask[3], (byte) (0x03 ^ 1), (byte) (0xE8 ^ 2)});
+            open.session.close(1000, "bye", Callback.NOOP);
+            org.nproxy.server.internal.Handover.Report report = handover.get(20, TimeUnit.SECONDS);
+            assertEquals(0, report.cut(), report.toString());
+        }
+    }
+
+    /** Sends a request on a kept-alive connection and reads its answer (Content-Length bodies only). */
+    private static String exchange(java.net.Socket socket, String request) throws java.io.IOException {
+        socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        java.io.InputStream in = socket.getInputStream();
+        String head = readHead(in);
+        java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(head);
+        int n = length.find() ? Integer.parseInt(length.group(1)) : 0;
+        return head + new String(in.readNBytes(n), java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    private static String readHead(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new java.io.EOFException("closed after: " + head);
+            }
+            head.append((char) b);
+        }
+        return head.toString();
     }
 }

@@ -27,7 +27,8 @@ import org.eclipse.jetty.util.Callback;
  * move over without a failed request.
  * <ul>
  *   <li>HTTP/1.x responses from now on carry {@code Connection: close}, so each connection ends
- *       after its next exchange and the client reconnects (to the new process);</li>
+ *       after its next exchange and the client reconnects (to the new process); not an upgrade's
+ *       answer: a WebSocket tunnel the client opened in that instant stays and drains;</li>
  *   <li>HTTP/2 sessions get a graceful GOAWAY (see {@link #goAway}): open streams finish, new
  *       ones go elsewhere;</li>
  *   <li>HTTP connections idle for {@link #IDLE_MILLIS} while no request is in flight are closed
@@ -65,7 +66,10 @@ public final class Handover extends Handler.Wrapper {
             Connection connection = request.getConnectionMetaData().getConnection();
             if (connection instanceof HTTP2Connection h2) {
                 goAway(h2);
-            } else if (request.getConnectionMetaData().getHttpVersion().getVersion() < HttpVersion.HTTP_2.getVersion()) {
+            } else if (request.getConnectionMetaData().getHttpVersion().getVersion() < HttpVersion.HTTP_2.getVersion()
+                && !request.getHeaders().contains(HttpHeader.UPGRADE)) {
+                // Not on an upgrade: "Connection: close" on a 101 would make the client drop the tunnel
+                // it just opened (a tunnel drains like the others).
                 response.getHeaders().put(HttpHeader.CONNECTION, "close");
             }
         }

@@ -201,6 +201,20 @@ public final class Listener {
         }
     }
 
+    /**
+     * The old process of an upgrade stops accepting: the TCP listening socket closes (the kernel sends
+     * new connections to the new process) and HTTP/3 shuts down. Not Jetty's {@code shutdown()} on TCP:
+     * that cuts every open connection's idle timeout to a second (an idle WebSocket tunnel would be
+     * dropped instead of drained) and makes every HTTP/1 answer, a 101 included, carry
+     * {@code Connection: close} ({@link Handover} says close itself, except on upgrades).
+     */
+    public void handOver() {
+        tcp.close();
+        if (quic != null) {
+            quic.shutdown();
+        }
+    }
+
     public void stop() throws Exception {
         tcp.stop();
         if (quic != null) {
