@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
 import org.eclipse.jetty.util.Callback;
@@ -62,10 +63,31 @@ public class ShortReadEndPoint extends SocketChannelEndPoint {
      * Declares every later read of this connection non-blocking: the selector thread that sees the
      * bytes runs the connection's read callback itself instead of handing each read to another
      * thread. Only for a connection whose reading code never blocks: the upstream clients' HTTP/1.1
-     * (their listeners start writes with callbacks).
+     * (their listeners start writes with callbacks) and WebSocket tunnels (frames relayed with
+     * callbacks); Jetty types a WebSocket connection's reads blocking, which on virtual threads
+     * starts a thread per frame.
      */
     public void readNonBlocking() {
         nonBlockingReads = true;
+    }
+
+    /**
+     * Marks the TCP end point under {@code endPoint} (through TLS and Nproxy's HTTP/1.1 guard) with
+     * {@link #readNonBlocking()}; false when there is none (h2 and h3 streams, an in-memory
+     * connector).
+     */
+    public static boolean readNonBlocking(EndPoint endPoint) {
+        for (int depth = 0; endPoint != null && depth < 4; depth++) {
+            if (endPoint instanceof ShortReadEndPoint tcp) {
+                tcp.readNonBlocking();
+                return true;
+            }
+            if (!(endPoint instanceof EndPoint.Wrapper wrapper)) {
+                return false;
+            }
+            endPoint = wrapper.unwrap(); // TLS's decrypted side, Nproxy's HTTP/1.1 guard
+        }
+        return false;
     }
 
     @Override

@@ -1,6 +1,9 @@
 package org.nproxy.websocket;
 
 import java.net.URI;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,12 +16,16 @@ import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.client.HttpUpgrader;
 import org.eclipse.jetty.http.HttpCookieStore;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.core.CloseStatus;
 import org.eclipse.jetty.websocket.core.WebSocketComponents;
 import org.eclipse.jetty.websocket.core.client.WebSocketCoreClient;
+import org.nproxy.server.ShortReadEndPoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -207,7 +214,7 @@ final class Tunnels implements AutoCloseable {
      */
     private static final class CapturingHttpClient extends HttpClient {
         CapturingHttpClient() {
-            super(new HttpClientTransportOverHTTP(1));
+            super(new HttpClientTransportOverHTTP(new TunnelConnector()));
         }
 
         @Override
@@ -220,6 +227,27 @@ final class Tunnels implements AutoCloseable {
                 }
             });
             return request;
+        }
+    }
+
+    /**
+     * The upstream side's connections: every one becomes a tunnel after its handshake, whose frames
+     * are relayed with callbacks, so their reads are declared non-blocking (the selector runs them
+     * instead of handing each frame to a pool thread).
+     */
+    private static final class TunnelConnector extends ClientConnector {
+        TunnelConnector() {
+            setSelectors(1);
+        }
+
+        @Override
+        protected EndPoint newEndPoint(SelectableChannel channel, ManagedSelector selector, SelectionKey key) {
+            if (!(channel instanceof SocketChannel socket)) {
+                return super.newEndPoint(channel, selector, key);
+            }
+            ShortReadEndPoint endPoint = new ShortReadEndPoint(socket, selector, key, getScheduler());
+            endPoint.readNonBlocking();
+            return endPoint;
         }
     }
 }

@@ -28,6 +28,7 @@ import org.eclipse.jetty.websocket.core.server.Handshaker;
 import org.eclipse.jetty.websocket.core.server.ServerUpgradeRequest;
 import org.eclipse.jetty.websocket.core.server.ServerUpgradeResponse;
 import org.eclipse.jetty.websocket.core.server.WebSocketNegotiator;
+import org.nproxy.server.ShortReadEndPoint;
 import org.nproxy.upstream.balance.Member;
 import org.nproxy.spi.Units;
 import org.nproxy.upstream.UpstreamGroup;
@@ -188,6 +189,13 @@ final class WebSocketHandler extends Handler.Abstract {
                 relayConfiguration().customize(configuration);
             }
         };
+        if (clientToProxyRequest.getConnectionMetaData().getHttpVersion().getVersion() <= 11) {
+            // From here on this TCP connection is the tunnel's: its frames are relayed with callbacks,
+            // so the selector may run them instead of starting a virtual thread per frame (Jetty types
+            // a WebSocket connection's reads blocking). Harmless if the upgrade fails: Nproxy's
+            // HTTP/1.1 reads dispatch blocking handlers themselves.
+            ShortReadEndPoint.readNonBlocking(clientToProxyRequest.getConnectionMetaData().getConnection().getEndPoint());
+        }
         boolean upgraded;
         try {
             upgraded = handshaker.upgradeRequest(negotiator, clientToProxyRequest, proxyToClientResponse, callback,
