@@ -77,6 +77,7 @@ def main(argv):
                 result["rss_mib"] = procs.rss_kib(side["server"].pid) / 1024.0  # right after the round's load
                 side["rounds"].append(result)
                 bench.log(f"{side['proxy']} round {r + 1}: {result['rps']:.0f} req/s, "
+                          f"p50 {result['p50_ms']:.2f} ms, p99 {result['p99_ms']:.2f} ms, "
                           f"{result['cpu_us_per_req']:.1f} µs CPU/req, others on core 0: {result['core_others_pct']:.0f}%")
         print_table(sc, sides)
     finally:
@@ -89,16 +90,19 @@ def print_table(sc, sides):
     first = None
     print(f"\n{sc.name}, {len(sides[0]['rounds'])} alternating rounds; medians; noise = the most other "
           f"processes took of core 0 in a round")
-    print(f"{'variant':16} {'req/s':>8} {'CPU µs/req':>11} {'ratio':>6} {'Δ µs/req':>9} {'noise %':>8} {'RSS MiB':>8}  "
-          f"rounds (CPU µs/req)")
+    print(f"{'variant':16} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'CPU µs/req':>11} {'ratio':>6} {'Δ µs/req':>9} "
+          f"{'noise %':>8} {'RSS MiB':>8}  rounds (CPU µs/req; p99 ms)")
     for side in sides:
         cpu = statistics.median(r["cpu_us_per_req"] for r in side["rounds"])
         rps = statistics.median(r["rps"] for r in side["rounds"])
+        p50 = statistics.median(r["p50_ms"] for r in side["rounds"])
+        p99 = statistics.median(r["p99_ms"] for r in side["rounds"])
         noise = max(r["core_others_pct"] or 0.0 for r in side["rounds"])
         first = first or cpu
-        each = " ".join(f"{r['cpu_us_per_req']:.1f}" for r in side["rounds"])
+        each = " ".join(f"{r['cpu_us_per_req']:.1f}" for r in side["rounds"]) + "; " + " ".join(
+            f"{r['p99_ms']:.1f}" for r in side["rounds"])
         rss = max(r.get("rss_mib", 0.0) for r in side["rounds"])  # the most after any round
-        print(f"{side['proxy']:16} {rps:8.0f} {cpu:11.1f} {cpu / first:5.2f}x {cpu - first:+9.2f} {noise:8.0f} "
+        print(f"{side['proxy']:16} {rps:8.0f} {p50:7.2f} {p99:7.2f} {cpu:11.1f} {cpu / first:5.2f}x {cpu - first:+9.2f} {noise:8.0f} "
               f"{rss:8.0f}  {each}")
 
 

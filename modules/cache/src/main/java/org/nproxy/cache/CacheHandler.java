@@ -6,9 +6,11 @@ import java.net.SocketAddress;
 import java.nio.channels.FileChannel;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
 
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -26,13 +28,23 @@ import org.nproxy.cache.policy.Vary;
 import org.nproxy.cache.store.CacheTags;
 import org.nproxy.cache.store.Store;
 import org.nproxy.cache.store.StoredResponse;
+import org.nproxy.spi.Handlers;
 import org.nproxy.spi.RequestKey;
 
 /**
  * The {@code <cache>} handler: answers from its zone what RFC 9111 allows, and sends the rest to
- * its inner handler (the proxy), storing what may be stored. Blocking code on the request's
- * virtual thread. Every answer carries {@code Cache-Status} (RFC 9211) and sets
- * {@link #CACHE_STATUS} for the access log.
+ * its inner handler (the proxy), storing what may be stored. Every answer carries
+ * {@code Cache-Status} (RFC 9211) and sets {@link #CACHE_STATUS} for the access log.
+ *
+ * <p>Threads: declared {@link InvocationType#NON_BLOCKING}, so that a {@code <cache>} before a
+ * non-blocking handler (a {@code <proxy>}) runs on the thread that parsed the request. A hit whose
+ * entry and body are already in memory ({@link Store#peek}: decoded, the body inline or its file
+ * mapped) is answered there, with one non-blocking write ({@link #hitFromMemory}); everything
+ * else (misses, collapsing waits, lower tiers, body files read, revalidation, PURGE, the shared
+ * tier) is blocking code handed to a virtual thread ({@link Handlers#blockingExecutor}), as the
+ * Dispatcher hands a blocking chain. When the rest of the chain is blocking, the Dispatcher has
+ * already handed the whole chain to a virtual thread and this handler runs there without a
+ * further hop.
  *
  * <p>Order of decisions: PURGE (never forwarded); other methods pass through and invalidate on
  * success (§4.4); {@code no-store} requests bypass; then the stored variant, if any, is fresh (hit),
@@ -54,6 +66,12 @@ public final class CacheHandler extends Handler.Wrapper {
     private final CacheKey cacheKey;
     /** Requests by cache status, or null (a handler made without meters). */
     private final CacheMeters meters;
+    /**
+     * Whether {@link #handle} may be called on the parsing thread, so that what may block is
+     * handed to a virtual thread: the rest of the chain declares NON_BLOCKING (else the chain is
+     * blocking and the Dispatcher already runs it on a virtual thread). Set at start.
+     */
+    private volatile boolean mayRunInPlace = true;
 
     public CacheHandler(CacheSettings settings, CacheZone zone) {
         this(settings, zone, null);
@@ -69,8 +87,111 @@ public final class CacheHandler extends Handler.Wrapper {
         this.fetches = new Fetches(this, settings, zone);
     }
 
+    /** Declared here, not taken from the inner handler: see {@link #handle}. */
+    @Override
+    public InvocationType getInvocationType() {
+        return InvocationType.NON_BLOCKING;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        Handler inner = getHandler();
+        mayRunInPlace = inner == null || inner.getInvocationType() == InvocationType.NON_BLOCKING;
+        super.doStart();
+    }
+
+    /**
+     * A hit from memory in place; anything else on a virtual thread (or right here when the
+     * Dispatcher already gave the chain one, see {@link #mayRunInPlace}).
+     */
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        if (!mayRunInPlace) {
+            return answer(request, response, callback);
+        }
+        if (hitFromMemory(request, response, callback)) {
+            return true;
+        }
+        Executor blocking = Handlers.blockingExecutor(request.getComponents().getExecutor());
+        blocking.execute(() -> {
+            try {
+                if (!answer(request, response, callback)) {
+                    // as the Dispatcher does when a chain takes nothing: this handler wraps the rest of it
+                    Response.writeError(request, response, callback, HttpStatus.NOT_FOUND_404);
+                }
+            } catch (Throwable t) {
+                callback.failed(t); // Jetty answers 500 if nothing was sent yet
+            }
+        });
+        return true;
+    }
+
+    /**
+     * Answers a hit whose stored response and body are in memory, without blocking: fresh,
+     * stale within max-stale, or stale-while-revalidate (the refresh itself runs on a virtual
+     * thread); whole, HEAD, 304, one range or 416. False, with nothing touched, for anything else
+     * (not GET or HEAD, bypass, not decoded in memory, a body file not mapped yet, revalidation,
+     * several ranges), which {@link #answer} then handles as before.
+     */
+    private boolean hitFromMemory(Request request, Response response, Callback callback) {
+        String method = request.getMethod();
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            return false;
+        }
+        Headers clientHeaders = Fields.headers(request.getHeaders());
+        if (Servability.bypass(clientHeaders)) {
+            return false;
+        }
+        String key = cacheKey.of(request);
+        Store.Peeked peeked = store.peek(key, names -> Vary.key(names, clientHeaders));
+        if (peeked == null) {
+            return false;
+        }
+        StoredResponse stored = peeked.stored();
+        HitForm form = HitForm.of(stored);
+        if (!StoredSender.inMemory(form, stored)) {
+            return false; // its file is read: may block
+        }
+        Servability.Verdict v = Servability.decide(clientHeaders, form.policy(settings.policy().targeted()),
+            System.currentTimeMillis(), settings.policy());
+        String status;
+        String cacheStatus;
+        switch (v.use()) {
+            case FRESH -> {
+                status = "HIT";
+                cacheStatus = "nproxy; hit; ttl=" + v.ttl();
+            }
+            case STALE_ACCEPTED -> {
+                status = "STALE";
+                cacheStatus = "nproxy; hit; ttl=" + v.ttl() + "; detail=max-stale";
+            }
+            case STALE_WHILE_REVALIDATE -> {
+                status = "UPDATING";
+                cacheStatus = "nproxy; hit; ttl=" + v.ttl() + "; detail=stale-while-revalidate";
+            }
+            default -> {
+                return false;
+            }
+        }
+        Answer answer = Answer.of(request, clientHeaders, stored);
+        if (answer.ranges() != null && answer.ranges().size() > 1) {
+            return false; // multipart/byteranges: written part by part, waiting for each
+        }
+        if (meters != null) {
+            callback = meters.counting(request, callback);
+        }
+        if (v.use() == Servability.Use.STALE_WHILE_REVALIDATE) {
+            fetches.refreshInBackground(request, clientHeaders,
+                new Lookup(key, peeked.varyNames(), peeked.variantKey(), stored));
+        }
+        CACHE_STATUS.set(request, status);
+        StoredSender.send(form, stored, null, method.equals("HEAD"), answer.notModified(), answer.ranges(), v.age(),
+            cacheStatus, response, callback);
+        return true;
+    }
+
+    /** Today's blocking code: on a virtual thread, or wherever the chain runs when it is blocking. */
+    private boolean answer(Request request, Response response, Callback callback) throws Exception {
         String method = request.getMethod();
         if (method.equals("PURGE")) {
             purge(request, response, callback);
@@ -153,19 +274,30 @@ public final class CacheHandler extends Handler.Wrapper {
         if (StoredSender.missing(form, stored, file)) {
             return false;
         }
-        String method = request.getMethod();
-        HttpFields requestFields = request.getHeaders();
-        boolean conditional = requestFields.contains(HttpHeader.IF_NONE_MATCH)
-            || requestFields.contains(HttpHeader.IF_MODIFIED_SINCE);
-        boolean notModified = conditional && Validation.clientNotModified(method, clientHeaders, stored.meta().status(),
-            stored.meta().headers());
-        List<ByteRange> ranges = notModified || stored.meta().status() != 200 || !method.equals("GET")
-            || !requestFields.contains(HttpHeader.RANGE) ? null
-            : ByteRange.parse(clientHeaders, stored.meta().headers(), stored.meta().length());
+        Answer answer = Answer.of(request, clientHeaders, stored);
         CACHE_STATUS.set(request, status);
-        StoredSender.send(form, stored, file, method.equals("HEAD"), notModified, ranges, age,
-            cacheStatus, response, callback);
+        StoredSender.send(form, stored, file, request.getMethod().equals("HEAD"), answer.notModified(), answer.ranges(),
+            age, cacheStatus, response, callback);
         return true;
+    }
+
+    /**
+     * The form of an answer from a stored response: 304 when the client's own preconditions
+     * match, the ranges asked for (null for the whole body, see {@link ByteRange#parse}).
+     */
+    private record Answer(boolean notModified, List<ByteRange> ranges) {
+        static Answer of(Request request, Headers clientHeaders, StoredResponse stored) {
+            String method = request.getMethod();
+            HttpFields requestFields = request.getHeaders();
+            boolean conditional = requestFields.contains(HttpHeader.IF_NONE_MATCH)
+                || requestFields.contains(HttpHeader.IF_MODIFIED_SINCE);
+            boolean notModified = conditional && Validation.clientNotModified(method, clientHeaders,
+                stored.meta().status(), stored.meta().headers());
+            List<ByteRange> ranges = notModified || stored.meta().status() != 200 || !method.equals("GET")
+                || !requestFields.contains(HttpHeader.RANGE) ? null
+                : ByteRange.parse(clientHeaders, stored.meta().headers(), stored.meta().length());
+            return new Answer(notModified, ranges);
+        }
     }
 
     private boolean gatewayTimeout(Request request, Response response, Callback callback) {

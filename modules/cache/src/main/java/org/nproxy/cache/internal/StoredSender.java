@@ -74,6 +74,14 @@ public final class StoredSender {
         return !stored.inFile() || form.mapping() != null ? null : open(stored);
     }
 
+    /**
+     * Whether the body is in memory: inline, or its file already mapped (a hit then reads no
+     * file, and {@link #send} with a null file writes it in one non-blocking write).
+     */
+    public static boolean inMemory(HitForm form, StoredResponse stored) {
+        return !stored.inFile() || form.mapping() != null;
+    }
+
     /** Whether a body file was needed but could not be opened (see {@link #open(HitForm, StoredResponse)}). */
     public static boolean missing(HitForm form, StoredResponse stored, FileChannel file) {
         return stored.inFile() && form.mapping() == null && file == null;

@@ -138,6 +138,13 @@ public final class TieredStore implements Store {
         return Optional.of(copy(primaryKey, variantKey, entry.get()));
     }
 
+    /** The local tiers' memory only; a copy stale here dispatches, so {@link #get} may look for a fresher shared one. */
+    @Override
+    public Peeked peek(String primaryKey, java.util.function.Function<List<String>, String> variantOf) {
+        Peeked p = local.peek(primaryKey, variantOf);
+        return p == null || staleHere(p.stored()) ? null : p;
+    }
+
     /** Whether a local copy has outlived its explicit freshness lifetime (then a fresher shared one is worth a look). */
     private static boolean staleHere(StoredResponse stored) {
         Exchange e = stored.meta().exchange();

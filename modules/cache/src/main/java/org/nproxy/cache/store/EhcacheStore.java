@@ -24,6 +24,7 @@ import org.ehcache.config.units.MemoryUnit;
 import org.ehcache.core.internal.statistics.DefaultStatisticsService;
 import org.ehcache.core.spi.service.StatisticsService;
 import org.ehcache.core.statistics.TierStatistics;
+import org.ehcache.event.CacheEventListener;
 import org.ehcache.event.EventType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,14 +58,8 @@ public final class EhcacheStore implements Store {
     /** How often a store that does not own its directory tries to take it over. */
     static final long TAKE_OVER_RETRY_MILLIS = 1000;
 
-    /** Decoded values by Ehcache key, valid while the cache returns the identical array. */
-    private final java.util.concurrent.ConcurrentHashMap<String, Decoded> decoded =
-        new java.util.concurrent.ConcurrentHashMap<>();
-    private final int decodedCap;
-
-    /** A value and what was decoded from it. */
-    private record Decoded(byte[] value, Object result) {
-    }
+    /** Decoded values by Ehcache key: reused while the cache returns the identical array, and what {@link #peek} reads. */
+    private final DecodedValues decoded;
 
     private final StoreLayout layout;
     // Replaced once, when a store that started on its memory tiers takes over the disk tier
@@ -77,15 +72,14 @@ public final class EhcacheStore implements Store {
     private volatile boolean closed;
     private Thread takeOver; // guarded by this
 
-    private EhcacheStore(StoreLayout layout, CacheManager manager, StatisticsService statistics, boolean owner) {
+    private EhcacheStore(StoreLayout layout, DecodedValues decoded, CacheManager manager, StatisticsService statistics,
+                         boolean owner) {
         this.layout = layout;
+        this.decoded = decoded;
         this.manager = manager;
         this.statistics = statistics;
         this.cache = manager.getCache("responses", String.class, byte[].class);
         this.owner = owner;
-        // as many as the heap tier holds (index and entry keys), plus slack for values just read
-        // from a lower tier; past it, some are forgotten (they are decoded again on their next hit)
-        this.decodedCap = (int) Math.min(1 << 20, layout.heapEntries() + 256);
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new Object();
         }
@@ -103,22 +97,26 @@ public final class EhcacheStore implements Store {
         try {
             owner = ZoneLock.tryAcquire(layout.dir());
             EhcacheStore store;
+            // as many as the heap tier holds (index and entry keys), plus slack for values just read
+            // from a lower tier; past it, some are forgotten (they are decoded again on their next hit)
+            DecodedValues decoded = new DecodedValues((int) Math.min(1 << 20, layout.heapEntries() + 256));
             if (owner) {
                 if (alone) {
                     StoreSweeper.clearTemp(layout.temp());
                     StoreSweeper.deleteOtherIndexes(layout);
                 }
                 StatisticsService stats = new DefaultStatisticsService();
-                CacheManager manager = persistentOrNull(layout, stats);
+                CacheManager manager = persistentOrNull(layout, stats, decoded);
                 if (manager != null) {
-                    store = new EhcacheStore(layout, manager, stats, true);
+                    store = new EhcacheStore(layout, decoded, manager, stats, true);
                 } else { // a store of this JVM holds the disk tier (a reload resizing the zone)
                     StatisticsService memoryStats = new DefaultStatisticsService();
-                    store = new EhcacheStore(layout, build(layout, false, memoryStats), memoryStats, false);
+                    store = new EhcacheStore(layout, decoded, build(layout, false, memoryStats, decoded), memoryStats,
+                        false);
                 }
             } else {
                 StatisticsService stats = new DefaultStatisticsService();
-                store = new EhcacheStore(layout, build(layout, false, stats), stats, false);
+                store = new EhcacheStore(layout, decoded, build(layout, false, stats, decoded), stats, false);
             }
             if (store.owner) {
                 if (alone) {
@@ -145,9 +143,9 @@ public final class EhcacheStore implements Store {
     }
 
     /** The full store (with the disk tier if configured), or null when the disk tier is locked. */
-    private static CacheManager persistentOrNull(StoreLayout layout, StatisticsService stats) {
+    private static CacheManager persistentOrNull(StoreLayout layout, StatisticsService stats, DecodedValues decoded) {
         try {
-            return build(layout, true, stats);
+            return build(layout, true, stats, decoded);
         } catch (RuntimeException e) {
             if (lockedIn(e)) {
                 return null;
@@ -166,8 +164,12 @@ public final class EhcacheStore implements Store {
         return false;
     }
 
-    /** Ehcache with the zone's tiers; {@code withDisk} false leaves the disk tier out. */
-    private static CacheManager build(StoreLayout layout, boolean withDisk, StatisticsService stats) {
+    /**
+     * Ehcache with the zone's tiers; {@code withDisk} false leaves the disk tier out. Entries
+     * that leave the last tier lose their body file and are forgotten by {@code decoded}.
+     */
+    private static CacheManager build(StoreLayout layout, boolean withDisk, StatisticsService stats,
+                                      DecodedValues decoded) {
         ResourcePoolsBuilder pools = ResourcePoolsBuilder.newResourcePoolsBuilder().heap(layout.heapEntries(), EntryUnit.ENTRIES);
         if (layout.offHeapBytes() > 0) {
             pools = pools.offheap(layout.offHeapBytes() >> 10, MemoryUnit.KB);
@@ -177,10 +179,16 @@ public final class EhcacheStore implements Store {
             pools = pools.disk(layout.diskBytes() >> 10, MemoryUnit.KB, true);
         }
         BodyFileDeleter deleter = new BodyFileDeleter(layout);
+        CacheEventListener<String, byte[]> listener = event -> {
+            if (event.getType() == EventType.EVICTED || event.getType() == EventType.EXPIRED) {
+                decoded.forget(event.getKey());
+            }
+            deleter.onEvent(event);
+        };
         CacheConfigurationBuilder<String, byte[]> config =
             CacheConfigurationBuilder.newCacheConfigurationBuilder(String.class, byte[].class, pools)
                 .withService(CacheEventListenerConfigurationBuilder
-                    .newEventListenerConfiguration(deleter, EventType.EVICTED, EventType.EXPIRED, EventType.REMOVED,
+                    .newEventListenerConfiguration(listener, EventType.EVICTED, EventType.EXPIRED, EventType.REMOVED,
                         EventType.UPDATED)
                     .unordered().asynchronous());
         return persistent
@@ -256,7 +264,7 @@ public final class EhcacheStore implements Store {
         CacheManager full;
         StatisticsService fullStats = new DefaultStatisticsService();
         try {
-            full = layout.diskBytes() > 0 ? persistentOrNull(layout, fullStats) : null;
+            full = layout.diskBytes() > 0 ? persistentOrNull(layout, fullStats, decoded) : null;
         } catch (RuntimeException e) {
             ZoneLock.release(layout.dir());
             throw e;
@@ -283,6 +291,7 @@ public final class EhcacheStore implements Store {
                     cache = next;
                     manager = full;
                     statistics = fullStats;
+                    decoded.forgetAll(); // indexes were merged with the disk tier's
                 });
             }
             owner = true;
@@ -348,24 +357,26 @@ public final class EhcacheStore implements Store {
     public Optional<StoredResponse> get(String primaryKey, String variantKey) {
         Cache<String, byte[]> cache = this.cache; // one store, also across a take-over
         String key = variantKey.isEmpty() ? indexKey(primaryKey) : entryKey(primaryKey, variantKey);
+        long stamp = decoded.stamp(key);
         byte[] value = cache.get(key);
         if (value == null) {
             return Optional.empty();
         }
-        Object decodedValue = decode(key, value, variantKey.isEmpty() ? this::decodeHead : this::decodeEntry);
+        Object decodedValue = decode(key, stamp, value, variantKey.isEmpty() ? this::decodeHead : this::decodeEntry);
         if (decodedValue instanceof EntryCodec.Index && variantKey.isEmpty()) {
             // an index without Vary names: the layout before entries were folded in (a disk tier
             // written by an older version); its entry has a key of its own
             key = entryKey(primaryKey, variantKey);
+            stamp = decoded.stamp(key);
             value = cache.get(key);
             if (value == null) {
                 return Optional.empty();
             }
-            decodedValue = decode(key, value, this::decodeEntry);
+            decodedValue = decode(key, stamp, value, this::decodeEntry);
         }
         if (decodedValue == GONE) {
             cache.remove(key, value); // only this value: a replacement may have landed meanwhile
-            decoded.remove(key);
+            decoded.forget(key);
             return Optional.empty();
         }
         if (!(decodedValue instanceof StoredResponse r)) {
@@ -374,11 +385,37 @@ public final class EhcacheStore implements Store {
         return Optional.of(r);
     }
 
+    /**
+     * A hit from {@link DecodedValues} alone: the primary key's decoded head (its one entry, or its
+     * variant index and then the decoded entry of the request's variant). Nothing of Ehcache is read.
+     */
+    @Override
+    public Peeked peek(String primaryKey, java.util.function.Function<List<String>, String> variantOf) {
+        DecodedValues.Decoded head = decoded.get(indexKey(primaryKey));
+        if (head == null) {
+            return null;
+        }
+        if (head.result() instanceof StoredResponse r) {
+            return new Peeked(List.of(), "", r);
+        }
+        if (!(head.result() instanceof EntryCodec.Index index) || index.varyNames().isEmpty()) {
+            return null; // GONE, or an index of the layout before entries were folded in
+        }
+        String variantKey = variantOf.apply(index.varyNames());
+        if (variantKey.isEmpty() || !index.variants().contains(variantKey)) {
+            return null;
+        }
+        DecodedValues.Decoded entry = decoded.get(entryKey(primaryKey, variantKey));
+        return entry != null && entry.result() instanceof StoredResponse r
+            ? new Peeked(index.varyNames(), variantKey, r) : null;
+    }
+
     /** What the primary key's own Ehcache key holds: its variant index, or its one entry (no Vary). */
     private Object head(Cache<String, byte[]> cache, String primaryKey) {
         String key = indexKey(primaryKey);
+        long stamp = decoded.stamp(key);
         byte[] value = cache.get(key);
-        return value == null ? null : decode(key, value, this::decodeHead);
+        return value == null ? null : decode(key, stamp, value, this::decodeHead);
     }
 
     private Object decodeHead(byte[] value) {
@@ -406,23 +443,19 @@ public final class EhcacheStore implements Store {
     /** What a value decodes to when the body file it names is missing. */
     private static final Object GONE = new Object();
 
-    /** What {@code decoder} makes of a value, remembered while the cache returns the same array. */
+    /**
+     * What {@code decoder} makes of a value, remembered while the cache returns the same array
+     * (and no write came after {@code stamp}, taken before the value was read).
+     */
     @SuppressWarnings("unchecked")
-    private <T> T decode(String key, byte[] value, java.util.function.Function<byte[], T> decoder) {
-        Decoded d = decoded.get(key);
+    private <T> T decode(String key, long stamp, byte[] value, java.util.function.Function<byte[], T> decoder) {
+        DecodedValues.Decoded d = decoded.get(key);
         if (d != null && d.value() == value) {
             return (T) d.result();
         }
         T result = decoder.apply(value);
         if (result != null) {
-            if (decoded.size() >= decodedCap) {
-                var it = decoded.keySet().iterator();
-                for (int i = 0; i < decodedCap / 4 && it.hasNext(); i++) {
-                    it.next();
-                    it.remove();
-                }
-            }
-            decoded.put(key, new Decoded(value, result));
+            decoded.remember(key, stamp, value, result);
         }
         return result;
     }
@@ -462,16 +495,17 @@ public final class EhcacheStore implements Store {
                     // folded: the entry takes the primary key's own key (replacing an index, or an
                     // entry whose file the listener then deletes)
                     if (old != null) {
-                        old.variants().forEach(v -> cache.remove(entryKey(primaryKey, v)));
+                        old.variants().forEach(v -> removeKey(entryKey(primaryKey, v)));
                     }
-                    cache.put(indexKey(primaryKey), value);
+                    putKey(indexKey(primaryKey), value);
+                    rememberWritten(indexKey(primaryKey), value, this::decodeHead);
                     return true;
                 }
                 Set<String> variants = new LinkedHashSet<>();
                 if (old != null && old.varyNames().equals(varyNames)) {
                     variants.addAll(old.variants()); // a changed Vary makes the old variants unreachable
                 } else if (old != null) {
-                    old.variants().forEach(v -> cache.remove(entryKey(primaryKey, v)));
+                    old.variants().forEach(v -> removeKey(entryKey(primaryKey, v)));
                 } // a folded entry (no Vary before) is replaced by the index below
                 variants.add(variantKey);
                 byte[] index = EntryCodec.index(new EntryCodec.Index(varyNames, variants));
@@ -479,8 +513,10 @@ public final class EhcacheStore implements Store {
                     deleteQuietly(file);
                     return false;
                 }
-                cache.put(entryKey(primaryKey, variantKey), value);
-                cache.put(indexKey(primaryKey), index);
+                putKey(entryKey(primaryKey, variantKey), value);
+                putKey(indexKey(primaryKey), index);
+                rememberWritten(entryKey(primaryKey, variantKey), value, this::decodeEntry);
+                rememberWritten(indexKey(primaryKey), index, this::decodeHead);
             }
             return true;
         } catch (UncheckedIOException e) {
@@ -511,7 +547,7 @@ public final class EhcacheStore implements Store {
                 byte[] updated = EntryCodec.entry(new StoredResponse.Meta(meta.exchange(), e.meta().length()), e.inline(),
                     e.file());
                 if (updated.length <= layout.valueCap()) {
-                    cache.put(key, updated);
+                    putKey(key, updated);
                 }
             }
         }
@@ -522,7 +558,7 @@ public final class EhcacheStore implements Store {
         synchronized (lock(primaryKey)) {
             Object head = head(cache, primaryKey);
             if (head instanceof StoredResponse || head == GONE) {
-                cache.remove(indexKey(primaryKey));
+                removeKey(indexKey(primaryKey));
                 return 1;
             }
             if (!(head instanceof EntryCodec.Index index)) {
@@ -531,11 +567,11 @@ public final class EhcacheStore implements Store {
             int n = 0;
             for (String v : index.variants()) {
                 if (cache.containsKey(entryKey(primaryKey, v))) {
-                    cache.remove(entryKey(primaryKey, v));
                     n++;
                 }
+                removeKey(entryKey(primaryKey, v));
             }
-            cache.remove(indexKey(primaryKey));
+            removeKey(indexKey(primaryKey));
             return n;
         }
     }
@@ -560,7 +596,7 @@ public final class EhcacheStore implements Store {
                 doomed.add(e.getKey());
             }
         }
-        doomed.forEach(cache::remove);
+        doomed.forEach(this::removeKey);
         return doomed.size();
     }
 
@@ -602,6 +638,29 @@ public final class EhcacheStore implements Store {
             }
         }
         return names;
+    }
+
+    /** Every write goes through here or {@link #removeKey}: Ehcache first, then what was decoded from the old value. */
+    private void putKey(String key, byte[] value) {
+        cache.put(key, value);
+        decoded.forget(key);
+    }
+
+    /**
+     * Decodes a value just written (under its key's lock), so that the first hit after a store is
+     * answered from memory too. The heap tier holds the very array written.
+     */
+    private void rememberWritten(String key, byte[] value, java.util.function.Function<byte[], Object> decoder) {
+        long stamp = decoded.stamp(key);
+        Object result = decoder.apply(value);
+        if (result != null) {
+            decoded.remember(key, stamp, value, result);
+        }
+    }
+
+    private void removeKey(String key) {
+        cache.remove(key);
+        decoded.forget(key);
     }
 
     private Object lock(String primaryKey) {

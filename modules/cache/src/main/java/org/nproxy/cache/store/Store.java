@@ -3,6 +3,7 @@ package org.nproxy.cache.store;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Where a zone keeps responses: metadata by key, bodies inline or as files. The policy and the
@@ -18,6 +19,22 @@ public interface Store extends AutoCloseable {
 
     /** The stored response of one variant. */
     Optional<StoredResponse> get(String primaryKey, String variantKey);
+
+    /**
+     * The stored response of a request when the store has it decoded in memory, else null (also
+     * when it is stored but only in a tier that would have to be read). Touches no off-heap, disk
+     * or shared tier and never blocks, so that a hit may be answered on the thread that parsed the
+     * request. A null says nothing: {@link #varyNames} and {@link #get} give the full answer.
+     *
+     * @param variantOf the request's variant key for a list of Vary names ({@link org.nproxy.cache.policy.Vary#key})
+     */
+    default Peeked peek(String primaryKey, Function<List<String>, String> variantOf) {
+        return null;
+    }
+
+    /** What {@link #peek} found: the key's Vary names, the request's variant key and the response. */
+    record Peeked(List<String> varyNames, String variantKey, StoredResponse stored) {
+    }
 
     /** A new body buffer for a response being captured, holding at most {@link #maxObject()} bytes. */
     BodyBuffer newBody() throws IOException;
