@@ -37,6 +37,7 @@ class H2WriteBatchingIT {
     static Path dir;
     static NproxyFixture nproxy;
     static final String SMALL = "0123456789abcdef".repeat(64); // 1 KiB
+    static final String MEDIUM = "0123456789ABCDEF".repeat(768); // 12 KiB: one in a batch
     static final String LARGE = "fedcba9876543210".repeat(2560); // 40 KiB: more than one batch
 
     @BeforeAll
@@ -50,10 +51,11 @@ class H2WriteBatchingIT {
                 <listen host="127.0.0.1" port="0" tls="true" protocols="h2 http/1.1"/>
                 <tls cert="%1$s/a.test.crt" key="%1$s/a.test.key"/>
                 <location path="/"><return status="200" body="%2$s"/></location>
+                <location path="/medium"><return status="200" body="%4$s"/></location>
                 <location path="/large"><return status="200" body="%3$s"/></location>
                 <location path="/slow"><return status="200" body="%2$s" delay="1ms"/></location>
               </server>
-            </nproxy>""".formatted(certs.dir(), SMALL, LARGE));
+            </nproxy>""".formatted(certs.dir(), SMALL, LARGE, MEDIUM));
     }
 
     @AfterAll
@@ -93,25 +95,21 @@ class H2WriteBatchingIT {
 
     @Test
     void aClientThatDoesNotReadGetsEveryAnswerWhenItDoes() throws Exception {
-        // A small receive buffer and 100 answers written before the client reads any: the server's
-        // batches meet a full socket and must finish later, in order.
+        // A small receive buffer, and 120 requests sent one per TLS record before the client reads
+        // any answer: each read of the server yields a batch smaller than a record, released when
+        // the read ends, until the socket is full and the batches must finish later, in order.
         try (RawH2Tls client = new RawH2Tls(port(), 4096)) {
             client.write(RawH2Tls.preface());
             client.settle();
-            int streams = 100;
-            for (int round = 0; round < 4; round++) {
-                ByteArrayOutputStream requests = new ByteArrayOutputStream();
-                for (int i = 0; i < 25; i++) {
-                    int id = 1 + 2 * (round * 25 + i);
-                    requests.writeBytes(client.get(id, i % 5 == 4 ? "/large" : "/"));
-                }
-                client.write(requests.toByteArray());
+            int streams = 120;
+            for (int i = 0; i < streams; i++) {
+                client.write(client.get(1 + 2 * i, i % 3 == 2 ? "/" : "/medium"));
             }
             client.readUntilEnded(streams);
             assertEquals(0, client.resets());
             for (int i = 0; i < streams; i++) {
                 int id = 1 + 2 * i;
-                assertEquals((i % 25) % 5 == 4 ? LARGE : SMALL, client.bodies.get(id).toString(), "stream " + id);
+                assertEquals(i % 3 == 2 ? SMALL : MEDIUM, client.bodies.get(id).toString(), "stream " + id);
             }
         }
     }

@@ -135,9 +135,25 @@ public final class BatchingSslConnection extends SslConnection {
             try {
                 super.write(callback, buffers);
             } finally {
-                lock.lock();
+                writeReturned();
+            }
+        }
+
+        /**
+         * A write through {@link #write} returned. A batch left while it ran (a {@link #release}
+         * that found it busy) goes out now, unless this thread is still batching.
+         */
+        private void writeReturned() {
+            boolean release;
+            lock.lock();
+            try {
                 writers--;
+                release = writers == 0 && batch != null && !draining && !(reader == Thread.currentThread() && inline > 0);
+            } finally {
                 lock.unlock();
+            }
+            if (release) {
+                release();
             }
         }
 
@@ -197,7 +213,7 @@ public final class BatchingSslConnection extends SslConnection {
             lock.lock();
             try {
                 if (batch == null || draining || writers > 0) {
-                    return;
+                    return; // a write in progress flushes the batch first, or releases it when it returns
                 }
                 draining = true;
             } finally {
@@ -231,9 +247,7 @@ public final class BatchingSslConnection extends SslConnection {
             try {
                 super.write(callback, buffers); // after a failure the write flusher fails it too
             } finally {
-                lock.lock();
-                writers--;
-                lock.unlock();
+                writeReturned();
             }
         }
 
