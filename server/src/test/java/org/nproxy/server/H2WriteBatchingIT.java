@@ -22,6 +22,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.nproxy.testing.NproxyFixture;
 import org.nproxy.testing.RawH2Tls;
@@ -30,8 +31,10 @@ import org.nproxy.testing.TestCerts;
 /**
  * HTTP/2 over TLS: the answers of non-blocking handlers to the requests of one read leave in one
  * TLS record ({@code BatchingSslConnection}), and nothing is lost, reordered or held back when
- * answers of all sizes, blocking handlers and a client that does not read meet.
+ * answers of all sizes, blocking handlers and a client that does not read meet. An answer held
+ * back for good would leave the raw client reading forever: the timeout fails the test instead.
  */
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class H2WriteBatchingIT {
     @TempDir
     static Path dir;
