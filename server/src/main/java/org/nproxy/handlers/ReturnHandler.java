@@ -17,11 +17,24 @@ import org.nproxy.spi.Template;
 /** Serves a {@code <return>}: fixed status, headers and body (or a redirect). */
 final class ReturnHandler extends Handler.Abstract {
     private final ReturnHandlerFactory.Settings settings;
+    /** The body, encoded once, when its template has no variable (as nginx keeps a constant value); else null. */
+    private final byte[] constantBody;
 
     ReturnHandler(ReturnHandlerFactory.Settings settings) {
         // Without a delay it only writes a prepared answer: the selector may run it in place.
         super(settings.delay().isZero() ? InvocationType.NON_BLOCKING : InvocationType.BLOCKING);
         this.settings = settings;
+        this.constantBody = settings.body() == null ? null : constant(settings.body());
+    }
+
+    /** The template's text in UTF-8 if it looks up no variable, else null. */
+    private static byte[] constant(Template template) {
+        boolean[] variable = {false};
+        String text = template.render(name -> {
+            variable[0] = true;
+            return null;
+        });
+        return variable[0] ? null : ReturnHandlerFactory.utf8(text);
     }
 
     @Override
@@ -41,6 +54,8 @@ final class ReturnHandler extends Handler.Abstract {
                 : ReturnHandlerFactory.utf8(settings.status() + " " + HttpStatus.getMessage(settings.status()) + "\n");
         } else if (settings.fileBody() != null) {
             body = settings.fileBody();
+        } else if (constantBody != null) {
+            body = constantBody; // shared: written, never changed
         } else if (settings.body() != null) {
             body = ReturnHandlerFactory.utf8(render(settings.body(), request));
         } else {

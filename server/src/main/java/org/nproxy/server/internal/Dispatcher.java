@@ -13,6 +13,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.nproxy.routing.VirtualHosts;
+import org.nproxy.server.internal.tls.BatchingSslConnection;
 import org.nproxy.server.internal.tls.TlsPolicy;
 import org.nproxy.spi.Handlers;
 import org.nproxy.spi.RequestVariables;
@@ -65,6 +66,18 @@ public final class Dispatcher extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
+        // Runs in place on the thread that read the request: its h2 answer may join the others of that read.
+        BatchingSslConnection.BatchingEndPoint batch = BatchingSslConnection.inline(request);
+        try {
+            return route(request, response, callback);
+        } finally {
+            if (batch != null) {
+                batch.exitInline();
+            }
+        }
+    }
+
+    private boolean route(Request request, Response response, Callback callback) throws Exception {
         Connector connector = request.getConnectionMetaData().getConnector();
         String listenerKey = connector.getName();
         Generation generation = enter(listenerKey);

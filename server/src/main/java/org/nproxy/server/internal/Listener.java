@@ -15,7 +15,6 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
-import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.nproxy.config.GlobalSettings;
 import org.nproxy.config.ListenConfig;
@@ -23,6 +22,7 @@ import org.nproxy.config.ServerConfig;
 import org.nproxy.server.internal.h2.StrictH2Factory;
 import org.nproxy.server.internal.http1.GuardedHttpConnectionFactory;
 import org.nproxy.server.internal.tls.AltSvcCustomizer;
+import org.nproxy.server.internal.tls.BatchingSslConnectionFactory;
 import org.nproxy.server.internal.tls.ListenerCertificates;
 import org.nproxy.server.internal.tls.SniSslContextFactory;
 import org.nproxy.tls.KeyMaterial;
@@ -120,7 +120,7 @@ public final class Listener {
         // Clients without ALPN speak HTTP/1.1 if we do, else h2.
         alpn.setDefaultProtocol(alpnProtocols.contains("http/1.1") ? "http/1.1" : "h2");
         factories.add(0, alpn);
-        factories.add(0, new SslConnectionFactory(tls, alpn.getProtocol()));
+        factories.add(0, new BatchingSslConnectionFactory(tls, alpn.getProtocol()));
         ServerConnector tcp = Connectors.configure(
             new TcpConnector(server, factories.toArray(ConnectionFactory[]::new)), listen, global);
         server.addConnector(tcp);
