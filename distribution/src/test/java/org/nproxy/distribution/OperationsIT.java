@@ -249,6 +249,23 @@ class OperationsIT {
         assertTrue(now.contains("reopened ") && now.contains("stopped in") && !now.contains(" starting, pid "), now);
     }
 
+    /** The kernel setting a lossless upgrade needs ships as a sysctl.d file whose key the kernel knows. */
+    @Test
+    void shippedSysctlFileSetsTheKeyTheKernelHas() throws Exception {
+        Map<String, String> keys = new HashMap<>();
+        for (String l : Files.readAllLines(install.home.resolve("etc/sysctl.d/60-nproxy.conf"))) {
+            String line = l.strip();
+            if (!line.isEmpty() && !line.startsWith("#")) {
+                assertTrue(line.contains("="), "sysctl.d syntax is key = value: " + line);
+                keys.put(line.substring(0, line.indexOf('=')).strip(), line.substring(line.indexOf('=') + 1).strip());
+            }
+        }
+        assertEquals(Map.of("net.ipv4.tcp_migrate_req", "1"), keys);
+        for (String key : keys.keySet()) {
+            assertTrue(Files.exists(Path.of("/proc/sys", key.replace('.', '/'))), "this kernel has " + key);
+        }
+    }
+
     @Test
     void shippedSystemdUnitAndLogrotateConfigAreValid() throws Exception {
         Path unit = install.home.resolve("etc/systemd/nproxy.service");
