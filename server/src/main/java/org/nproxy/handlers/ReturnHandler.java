@@ -24,17 +24,8 @@ final class ReturnHandler extends Handler.Abstract {
         // Without a delay it only writes a prepared answer: the selector may run it in place.
         super(settings.delay().isZero() ? InvocationType.NON_BLOCKING : InvocationType.BLOCKING);
         this.settings = settings;
-        this.constantBody = settings.body() == null ? null : constant(settings.body());
-    }
-
-    /** The template's text in UTF-8 if it looks up no variable, else null. */
-    private static byte[] constant(Template template) {
-        boolean[] variable = {false};
-        String text = template.render(name -> {
-            variable[0] = true;
-            return null;
-        });
-        return variable[0] ? null : ReturnHandlerFactory.utf8(text);
+        this.constantBody = settings.body() != null && settings.body().isConstant()
+            ? ReturnHandlerFactory.utf8(settings.body().render(name -> null)) : null;
     }
 
     @Override

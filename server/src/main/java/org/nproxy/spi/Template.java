@@ -81,6 +81,11 @@ public final class Template {
         return new Template(List.copyOf(parts));
     }
 
+    /** True when the text has no variable: it renders the same for every request. */
+    public boolean isConstant() {
+        return parts.stream().allMatch(p -> p instanceof String);
+    }
+
     /** Renders with a lookup; a variable the lookup returns null for renders as "" . */
     public String render(Function<String, String> lookup) {
         StringBuilder out = new StringBuilder();

@@ -20,6 +20,22 @@ class TemplatePropertyTest {
         });
     }
 
+    /** Constant exactly when no lookup happens while rendering (what ReturnHandler encodes once). */
+    @Test
+    void constantMeansRenderingLooksNothingUp() {
+        Gen.forAll(18_204, 3000, g -> {
+            Template t = Template.parse(dollars(g));
+            boolean[] looked = {false};
+            t.render(name -> {
+                looked[0] = true;
+                return null;
+            });
+            assertEquals(!looked[0], t.isConstant());
+        });
+        assertEquals(true, Template.parse("cost $$5, ${").isConstant());
+        assertEquals(false, Template.parse("hi $host").isConstant());
+    }
+
     @Test
     void anyStringParsesAndRenders() {
         Gen.forAll(18_202, 1000, g -> Template.parse(g.anyString(255)).render(name -> ""));

@@ -108,15 +108,20 @@ public final class H2Wire implements AutoCloseable {
     }
 
     public void frame(int type, int flags, int stream, byte[] payload) throws IOException {
+        raw(encode(type, flags, stream, payload));
+    }
+
+    /** One frame's bytes: the 9-byte header, then the payload. */
+    public static byte[] encode(int type, int flags, int stream, byte[] payload) {
         ByteArrayOutputStream f = new ByteArrayOutputStream();
         f.write(payload.length >>> 16);
         f.write(payload.length >>> 8);
         f.write(payload.length);
         f.write(type);
         f.write(flags);
-        f.write(ByteBuffer.allocate(4).putInt(stream).array());
-        f.write(payload);
-        raw(f.toByteArray());
+        f.writeBytes(ByteBuffer.allocate(4).putInt(stream).array());
+        f.writeBytes(payload);
+        return f.toByteArray();
     }
 
     /** A HEADERS frame (END_HEADERS set) with name/value pairs as literals. */

@@ -104,49 +104,20 @@ public final class RawH2Tls implements AutoCloseable {
     public static byte[] preface() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        frame(out, 4, 0, 0, new byte[]{0, 4, 0x40, 0, 0, 0});
-        frame(out, 8, 0, 0, new byte[]{0x3f, (byte) 0xff, 0, 0});
+        out.writeBytes(H2Wire.encode(H2Wire.SETTINGS, 0, 0, new byte[]{0, 4, 0x40, 0, 0, 0}));
+        out.writeBytes(H2Wire.encode(H2Wire.WINDOW_UPDATE, 0, 0, new byte[]{0x3f, (byte) 0xff, 0, 0}));
         return out.toByteArray();
     }
 
     /** A SETTINGS acknowledgement. */
     public static byte[] settingsAck() {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        frame(out, 4, 1, 0, new byte[0]);
-        return out.toByteArray();
+        return H2Wire.encode(H2Wire.SETTINGS, 1, 0, new byte[0]);
     }
 
     /** A HEADERS frame with END_STREAM: GET https://authority/path. */
     public byte[] get(int streamId, String path) {
-        ByteArrayOutputStream block = new ByteArrayOutputStream();
-        block.write(0x82); // :method GET
-        block.write(0x87); // :scheme https
-        literal(block, 4, path); // :path
-        literal(block, 1, authority); // :authority
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        frame(out, 1, 0x05, streamId, block.toByteArray());
-        return out.toByteArray();
-    }
-
-    /** Literal header field without indexing, indexed name (< 15), value without Huffman (< 127 bytes). */
-    private static void literal(ByteArrayOutputStream block, int nameIndex, String value) {
-        byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
-        block.write(nameIndex);
-        block.write(bytes.length);
-        block.writeBytes(bytes);
-    }
-
-    private static void frame(ByteArrayOutputStream out, int type, int flags, int streamId, byte[] payload) {
-        out.write(payload.length >>> 16);
-        out.write(payload.length >>> 8);
-        out.write(payload.length);
-        out.write(type);
-        out.write(flags);
-        out.write(streamId >>> 24);
-        out.write(streamId >>> 16);
-        out.write(streamId >>> 8);
-        out.write(streamId);
-        out.writeBytes(payload);
+        return H2Wire.encode(H2Wire.HEADERS, H2Wire.END_HEADERS | H2Wire.END_STREAM, streamId,
+            H2Wire.block(":method", "GET", ":scheme", "https", ":path", path, ":authority", authority));
     }
 
     /** Encrypts and writes all of it (one TLS record per 16 KiB). */
